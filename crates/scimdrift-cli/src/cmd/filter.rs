@@ -1,0 +1,127 @@
+//! `scimdrift filter parse|eval`: test a SCIM filter, e.g. a policy's `where:`
+//! selector, against a resource or a whole snapshot.
+
+use crate::exit::{Exit, invalid};
+use anyhow::Context as _;
+use scimdrift_proto::{Filter, Resource, Snapshot};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+/// `scimdrift filter` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum FilterCommand {
+    /// Parse a filter and print its canonical form.
+    Parse(ParseArgs),
+    /// Evaluate a filter against one resource or every resource of a snapshot.
+    Eval(EvalArgs),
+}
+
+/// Arguments of `scimdrift filter parse`.
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// The filter, e.g. 'embedEntity eq "acme" and active eq true'.
+    pub filter: String,
+}
+
+/// Which resources of a snapshot to evaluate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Kind {
+    /// Standard users.
+    Users,
+    /// Embed users.
+    EmbedUsers,
+    /// Groups.
+    Groups,
+}
+
+/// Arguments of `scimdrift filter eval`.
+#[derive(Debug, clap::Args)]
+#[command(group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]))]
+pub struct EvalArgs {
+    /// The filter.
+    pub filter: String,
+    /// A JSON file holding one SCIM resource: prints `true` or `false`.
+    #[arg(long, value_name = "FILE")]
+    pub resource: Option<PathBuf>,
+    /// A snapshot file: prints every matching resource of `--kind`.
+    #[arg(long, value_name = "FILE", requires = "kind")]
+    pub snapshot: Option<PathBuf>,
+    /// Which resources of the snapshot to evaluate.
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+}
+
+/// Runs `scimdrift filter`.
+pub fn run(command: FilterCommand) -> anyhow::Result<Exit> {
+    match command {
+        FilterCommand::Parse(args) => {
+            let filter = parse(&args.filter)?;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "{filter}")?;
+            Ok(Exit::Clean)
+        }
+        FilterCommand::Eval(args) => eval(args),
+    }
+}
+
+fn parse(text: &str) -> anyhow::Result<Filter> {
+    Filter::parse(text).map_err(|err| {
+        invalid(
+            format!("invalid filter\n{}", err.render(text)),
+            Some("filters follow RFC 7644 §3.4.2.2, e.g. `userName eq \"ann@example.com\"`".into()),
+        )
+    })
+}
+
+fn read_json(path: &PathBuf) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
+}
+
+fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
+    let filter = parse(&args.filter)?;
+    let mut out = std::io::stdout().lock();
+    if let Some(path) = &args.resource {
+        let text = read_json(path)?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+            invalid(
+                format!("`{}` is not valid JSON: {err}", path.display()),
+                Some("pass one SCIM resource as a JSON object".into()),
+            )
+        })?;
+        let matched = filter
+            .evaluate(&value)
+            .map_err(|err| invalid(format!("{err}"), None))?;
+        writeln!(out, "{matched}")?;
+        return Ok(Exit::Clean);
+    }
+    let Some(path) = &args.snapshot else {
+        return Err(invalid("give --resource FILE or --snapshot FILE", None));
+    };
+    let text = read_json(path)?;
+    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|err| {
+        invalid(
+            format!("`{}` is not a valid snapshot: {err}", path.display()),
+            Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
+        )
+    })?;
+    let (resources, label): (&[Resource], &str) = match args.kind {
+        Some(Kind::Users) | None => (&snapshot.users, "userName"),
+        Some(Kind::EmbedUsers) => (&snapshot.embed_users, "userName"),
+        Some(Kind::Groups) => (&snapshot.groups, "displayName"),
+    };
+    let mut matched = 0usize;
+    for resource in resources {
+        let value = resource.to_value();
+        if filter
+            .evaluate(&value)
+            .map_err(|err| invalid(format!("{err} (resource `{}`)", resource.id()), None))?
+        {
+            matched += 1;
+            let name = value.get(label).and_then(|v| v.as_str()).unwrap_or("");
+            writeln!(out, "{}\t{}", resource.id(), name)?;
+        }
+    }
+    let mut err = std::io::stderr().lock();
+    writeln!(err, "{matched} of {} matched", resources.len())?;
+    Ok(Exit::Clean)
+}

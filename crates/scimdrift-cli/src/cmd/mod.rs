@@ -1,0 +1,10 @@
+//! One module per subcommand, each with its `*Args` struct and a `run`.
+
+pub mod check;
+pub mod diff;
+pub mod fetch;
+pub mod filter;
+pub mod render;
+pub mod review;
+pub mod schema;
+pub mod validate;

@@ -1,0 +1,22 @@
+//! SCIM 2.0 protocol types for scimdrift: the wire types Omni serves, the
+//! versioned snapshot format, and the complete RFC 7644 filter grammar.
+//!
+//! This crate does no IO, reads no clock and has no async code. Everything in it
+//! is a pure function of its input, so every other crate can lean on it freely.
+//!
+//! - [`scim`]: serde types mirroring SCIM resources (lenient on input, exact on output).
+//! - [`snapshot`]: the `scimdrift.snapshot/v1` file format; resources are kept as raw JSON.
+//! - [`filter`]: lex → parse (span-carrying AST) → evaluate, plus a safe escaper.
+
+pub mod filter;
+pub mod scim;
+pub mod snapshot;
+
+pub use filter::{EvalError, Filter, ParseError};
+pub use scim::{
+    Email, EmbedUser, Group, GroupRef, ListResponse, Member, Meta, PatchOp, PatchOperation,
+    ScimError, User,
+};
+pub use snapshot::{
+    FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA, Snapshot, SnapshotSource,
+};

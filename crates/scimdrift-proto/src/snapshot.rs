@@ -1,0 +1,263 @@
+//! The `scimdrift.snapshot/v1` file format.
+//!
+//! A snapshot holds the raw SCIM resources exactly as served (as JSON text, so
+//! every attribute, including extension attributes, stays available to
+//! filters) plus metadata about the fetch. Hand-written snapshots need only
+//! `schema`, `groups`, `users` and `embed_users`; everything else has defaults.
+
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::value::RawValue;
+
+/// The `schema` value of a v1 snapshot.
+pub const SNAPSHOT_SCHEMA: &str = "scimdrift.snapshot/v1";
+
+/// Which kind of server a snapshot was read from.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Omni: users, groups and embed users.
+    #[default]
+    Omni,
+    /// A generic SCIM 2.0 server: users and groups only.
+    Scim,
+}
+
+/// Where a snapshot came from. Never holds credentials.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotSource {
+    /// The provider.
+    #[serde(default)]
+    pub provider: Provider,
+    /// The base URL, without credentials, query or fragment.
+    #[serde(default)]
+    pub base_url: Option<String>,
+}
+
+/// Counters describing the fetch that produced a snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchStats {
+    /// HTTP requests sent, retries included.
+    #[serde(default)]
+    pub requests: u64,
+    /// Requests that were retries.
+    #[serde(default)]
+    pub retries: u64,
+    /// Answers with status 429.
+    #[serde(default)]
+    pub rate_limited: u64,
+    /// List pages received successfully.
+    #[serde(default)]
+    pub pages: u64,
+    /// Wall time of the whole fetch, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
+    /// When the fetch started (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// When the fetch ended (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A snapshot of an org's identity state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Always [`SNAPSHOT_SCHEMA`].
+    pub schema: String,
+    /// Where the data came from.
+    #[serde(default)]
+    pub source: SnapshotSource,
+    /// When the fetch finished (RFC 3339).
+    #[serde(default)]
+    pub fetched_at: Option<String>,
+    /// Whether every resource was read and every consistency check passed.
+    #[serde(default = "default_true")]
+    pub complete: bool,
+    /// Why the snapshot is incomplete; empty when complete.
+    #[serde(default)]
+    pub incomplete_reasons: Vec<String>,
+    /// Fetch counters.
+    #[serde(default)]
+    pub stats: FetchStats,
+    /// Raw group resources, sorted by id.
+    #[serde(default)]
+    pub groups: Vec<Resource>,
+    /// Raw standard-user resources, sorted by id.
+    #[serde(default)]
+    pub users: Vec<Resource>,
+    /// Raw embed-user resources, sorted by id.
+    #[serde(default)]
+    pub embed_users: Vec<Resource>,
+}
+
+impl Snapshot {
+    /// An empty, complete snapshot.
+    pub fn new(source: SnapshotSource) -> Self {
+        Snapshot {
+            schema: SNAPSHOT_SCHEMA.to_owned(),
+            source,
+            fetched_at: None,
+            complete: true,
+            incomplete_reasons: Vec::new(),
+            stats: FetchStats::default(),
+            groups: Vec::new(),
+            users: Vec::new(),
+            embed_users: Vec::new(),
+        }
+    }
+
+    /// Sorts every resource list by id (byte order), as the format requires.
+    pub fn sort(&mut self) {
+        for list in [&mut self.groups, &mut self.users, &mut self.embed_users] {
+            list.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+    }
+
+    /// Marks the snapshot incomplete with a reason.
+    pub fn mark_incomplete(&mut self, reason: impl Into<String>) {
+        self.complete = false;
+        self.incomplete_reasons.push(reason.into());
+    }
+}
+
+/// Why a JSON value is not a usable SCIM resource.
+#[derive(Debug, thiserror::Error)]
+pub enum ResourceError {
+    /// The JSON text is not valid JSON.
+    #[error("invalid JSON: {0}")]
+    Json(#[source] serde_json::Error),
+    /// The resource is not an object or has no string `id`.
+    #[error("resource has no string `id`")]
+    MissingId,
+}
+
+/// One SCIM resource, kept byte-exact as served, with its id extracted.
+#[derive(Clone)]
+pub struct Resource {
+    id: String,
+    raw: Box<RawValue>,
+}
+
+impl std::fmt::Debug for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Resource").field(&self.raw.get()).finish()
+    }
+}
+
+impl PartialEq for Resource {
+    /// Two resources are equal when their JSON is equal as values (key order
+    /// and whitespace do not matter).
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.to_value() == other.to_value()
+    }
+}
+
+#[derive(Deserialize)]
+struct IdOnly<'a> {
+    #[serde(borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+}
+
+impl Resource {
+    /// Wraps raw JSON text, which must be an object with a string `id`.
+    pub fn from_raw(raw: Box<RawValue>) -> Result<Self, ResourceError> {
+        let probe: IdOnly<'_> =
+            serde_json::from_str(raw.get()).map_err(|_| ResourceError::MissingId)?;
+        let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
+        Ok(Resource { id, raw })
+    }
+
+    /// Parses JSON text into a resource.
+    pub fn from_json(text: &str) -> Result<Self, ResourceError> {
+        let raw: Box<RawValue> = serde_json::from_str(text).map_err(ResourceError::Json)?;
+        Self::from_raw(raw)
+    }
+
+    /// Builds a resource from a JSON value.
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, ResourceError> {
+        let text = serde_json::to_string(value).map_err(ResourceError::Json)?;
+        Self::from_json(&text)
+    }
+
+    /// The resource's `id`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The raw JSON text exactly as served.
+    pub fn json(&self) -> &str {
+        self.raw.get()
+    }
+
+    /// The raw JSON value.
+    pub fn raw(&self) -> &RawValue {
+        &self.raw
+    }
+
+    /// Parses the whole resource into a JSON value (for filters).
+    pub fn to_value(&self) -> serde_json::Value {
+        // The raw text was valid JSON when it was wrapped, so this cannot fail;
+        // fall back to null rather than panic.
+        serde_json::from_str(self.raw.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Decodes the resource into a typed view such as [`crate::Group`].
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.raw.get())
+    }
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Resource::from_raw(raw).map_err(D::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minimal_snapshot_has_defaults() {
+        let s: Snapshot = serde_json::from_str(
+            r#"{"schema":"scimdrift.snapshot/v1","groups":[{"id":"g","displayName":"G"}],"users":[],"embed_users":[]}"#,
+        )
+        .unwrap();
+        assert!(s.complete);
+        assert_eq!(s.groups[0].id(), "g");
+        assert_eq!(s.groups[0].json(), r#"{"id":"g","displayName":"G"}"#);
+    }
+
+    #[test]
+    fn resource_without_id_is_rejected() {
+        assert!(Resource::from_json(r#"{"displayName":"G"}"#).is_err());
+        assert!(Resource::from_json(r#"[1]"#).is_err());
+        assert!(Resource::from_json(r#"{"id":5}"#).is_err());
+    }
+
+    #[test]
+    fn raw_survives_round_trip() {
+        let text = r#"{"schema":"scimdrift.snapshot/v1","groups":[{"id":"b","x":{"y":[1,2.50]}},{"id":"a"}]}"#;
+        let mut s: Snapshot = serde_json::from_str(text).unwrap();
+        s.sort();
+        let out = serde_json::to_string(&s).unwrap();
+        assert!(
+            out.contains(r#"[{"id":"a"},{"id":"b","x":{"y":[1,2.50]}}]"#),
+            "{out}"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! The `scimdrift-sim` binary.
+
+fn main() {}

@@ -1,0 +1,28 @@
+//! Developer automation: `cargo xtask <task>`. Run `cargo xtask help`.
+
+#![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
+
+mod ci;
+
+use anyhow::{Result, bail};
+
+const HELP: &str = "\
+cargo xtask <task>
+
+tasks:
+  ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+";
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    let task = args.next().unwrap_or_else(|| "help".to_owned());
+    let rest: Vec<String> = args.collect();
+    match task.as_str() {
+        "ci" => ci::run(&rest),
+        "help" | "--help" | "-h" => {
+            print!("{HELP}");
+            Ok(())
+        }
+        other => bail!("unknown task `{other}`\n\n{HELP}"),
+    }
+}
