@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod fetch;
 pub mod filter;
+pub mod policies;
 pub mod render;
 pub mod review;
 pub mod schema;
