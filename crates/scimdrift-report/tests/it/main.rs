@@ -1,6 +1,9 @@
 //! Renderer tests: one integration-test binary, one module per format.
 
-#![allow(clippy::unwrap_used, reason = "test helpers panic on broken fixtures by design")]
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on broken fixtures by design"
+)]
 
 mod csv;
 mod fixture;
