@@ -1,6 +1,9 @@
 //! Shared helpers: a small org and a client.
 
-#![expect(clippy::unwrap_used, reason = "test helpers: a setup failure should panic loudly")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers: a setup failure should panic loudly"
+)]
 
 use scimdrift_proto::{Resource, Snapshot};
 use scimdrift_sim::{SimConfig, Simulator};
