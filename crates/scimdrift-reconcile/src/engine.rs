@@ -10,8 +10,8 @@ use crate::load::PolicySource;
 use crate::model::{MembersMode, Policies, Rule, SubjectKind, UnmanagedGroups};
 use crate::pattern::{self, GroupPattern, PatternKind, Resolved};
 use crate::report::{
-    Coverage, ExceptionRef, Finding, FindingKind, PolicyLocation, REPORT_SCHEMA, Report,
-    ReportSource, Severity, Status, Subject, SubjectType, Summary, ToolInfo,
+    Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, PolicyLocation, REPORT_SCHEMA,
+    Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary, ToolInfo,
 };
 use rayon::prelude::*;
 use scimdrift_proto::{Resource, Snapshot};
@@ -1049,9 +1049,43 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         policies: policies.files.clone(),
         policies_commit: None,
         summary,
+        evaluated: evaluated_rules(policies),
         findings,
         incomplete_reasons: reasons,
     }
+}
+
+/// Every declaration and rule, sorted by position, for reports that list what passed.
+fn evaluated_rules(policies: &Policies) -> Vec<EvaluatedRule> {
+    let mut out: Vec<EvaluatedRule> = Vec::new();
+    let mut push = |rule: String, kind: RuleKind, at: &PolicyLocation| {
+        out.push(EvaluatedRule {
+            rule,
+            kind,
+            policy: at.clone(),
+        });
+    };
+    if let Some(at) = &policies.settings.at {
+        push("settings".to_owned(), RuleKind::Settings, at);
+    }
+    for g in &policies.groups {
+        push(g.rule_id(), RuleKind::Group, &g.at);
+    }
+    for r in &policies.rules {
+        let kind = match r.subjects {
+            SubjectKind::User => RuleKind::UserRule,
+            SubjectKind::EmbedUser => RuleKind::EmbedUserRule,
+        };
+        push(r.id.clone(), kind, &r.at);
+    }
+    for s in &policies.separation_of_duties {
+        push(s.id.clone(), RuleKind::SeparationOfDuties, &s.at);
+    }
+    for e in &policies.exceptions {
+        push(format!("exception:{}", e.rule), RuleKind::Exception, &e.at);
+    }
+    out.sort_by(|a, b| (&a.policy, &a.rule).cmp(&(&b.policy, &b.rule)));
+    out
 }
 
 fn sort_key(f: &Finding) -> (&str, &str, FindingKind, String, &str) {
