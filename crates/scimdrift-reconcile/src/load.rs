@@ -746,6 +746,9 @@ impl Ctx<'_> {
                 None => ok = false,
             }
         }
+        if let (Some(f), Some((_, v))) = (&filter, map.get("where")) {
+            self.warn_where_attributes(f, v, subjects, id.as_deref().unwrap_or("?"));
+        }
         let mut list = |ctx: &mut Self, key: &str| -> Option<Vec<GroupPattern>> {
             let (_, v) = map.get(key)?;
             let p = ctx.patterns(v, key);
@@ -789,6 +792,31 @@ impl Ctx<'_> {
             severity: severity?,
             at: loc(self.file, node.pos),
         })
+    }
+
+    /// Warns about attributes of a `where` filter that no known schema has,
+    /// pointing at the attribute inside the YAML string.
+    fn warn_where_attributes(&mut self, filter: &Filter, node: &Node, kind: SubjectKind, id: &str) {
+        let text = node
+            .as_scalar()
+            .map(|s| s.value.to_lowercase())
+            .unwrap_or_default();
+        for path in filter.attribute_paths() {
+            let Some(hint) = schema_attrs::unknown(&path, kind) else {
+                continue;
+            };
+            let needle = path.to_string();
+            let offset = text
+                .find(&needle.to_lowercase())
+                .map_or(0, |b| text[..b].chars().count());
+            let pos = yaml::scalar_offset_pos(node, self.source, offset, needle.chars().count());
+            self.push(
+                Level::Warning,
+                pos,
+                format!("attribute `{needle}` in `where` of rule `{id}` is in no known schema"),
+                hint,
+            );
+        }
     }
 
     fn sod(&mut self, node: &Node) -> Option<SodRule> {
@@ -990,10 +1018,6 @@ fn warn_unknown_attributes(
 ) {
     for rule in &policies.rules {
         let mut paths = Vec::new();
-        if let Some(f) = &rule.filter {
-            let at = rule.where_at.as_ref().unwrap_or(&rule.at);
-            paths.extend(f.attribute_paths().into_iter().map(|p| (p, at, "`where`")));
-        }
         for p in rule
             .must_be_in
             .iter()
