@@ -1,0 +1,351 @@
+//! Seeded fault injection.
+//!
+//! A [`FaultSpec`] says how often each fault happens; the server draws the
+//! same three random numbers for every authenticated request (fault kind,
+//! storm start, jitter) from a ChaCha stream seeded by the configured seed, so
+//! the same seed and the same request sequence give the same faults.
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::fmt;
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which fault hit one answer. Recorded in the request log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// HTTP 500 with a JSON error body.
+    Status500,
+    /// HTTP 502 with an HTML body, as a proxy would send it.
+    Status502,
+    /// HTTP 503 with a JSON error body.
+    Status503,
+    /// The connection is dropped before a complete answer is sent.
+    Reset,
+    /// Status 200, but the JSON body stops half-way.
+    Truncated,
+    /// Status 200 with a body that is not valid JSON.
+    Malformed,
+    /// The body is sent in small chunks with pauses in between.
+    SlowBody,
+    /// HTTP 429 as part of a storm of consecutive 429s.
+    Storm,
+    /// The org changed right after this list page was served.
+    MutatedAfter,
+}
+
+impl FaultKind {
+    /// The spec key that switches this fault on.
+    pub fn key(self) -> &'static str {
+        match self {
+            FaultKind::Status500 => "500",
+            FaultKind::Status502 => "502",
+            FaultKind::Status503 => "503",
+            FaultKind::Reset => "reset",
+            FaultKind::Truncated => "truncate",
+            FaultKind::Malformed => "malformed",
+            FaultKind::SlowBody => "slow",
+            FaultKind::Storm => "storm",
+            FaultKind::MutatedAfter => "mutate",
+        }
+    }
+}
+
+/// How the org changes during a scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Mutation {
+    /// No change.
+    #[default]
+    None,
+    /// Insert this many new resources at the front: later pages shift
+    /// forward, so a naive paginator sees duplicates.
+    InsertFront(usize),
+    /// Delete this many resources at the front: later pages shift back, so a
+    /// naive paginator silently skips resources.
+    DeleteFront(usize),
+}
+
+/// Fault probabilities and parameters. Parse one from the `--faults` text
+/// (see [`FaultSpec::HELP`]) or build it field by field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FaultSpec {
+    /// Extra latency drawn uniformly from `0..=jitter` for every answer.
+    pub jitter: Duration,
+    /// Share of answers that are HTTP 500.
+    pub status_500: f64,
+    /// Share of answers that are HTTP 502.
+    pub status_502: f64,
+    /// Share of answers that are HTTP 503.
+    pub status_503: f64,
+    /// Share of answers cut off by a dropped connection.
+    pub reset: f64,
+    /// Share of answers whose JSON body is truncated.
+    pub truncate: f64,
+    /// Share of answers whose body is not valid JSON.
+    pub malformed: f64,
+    /// Share of answers sent slowly.
+    pub slow: f64,
+    /// Pause between the chunks of a slow body.
+    pub slow_chunk_delay: Duration,
+    /// Number of chunks a slow body is split into.
+    pub slow_chunks: usize,
+    /// Chance that a request starts a 429 storm.
+    pub storm: f64,
+    /// Number of consecutive 429 answers in a storm (the starting one included).
+    pub storm_len: u32,
+    /// How the org changes after the first page of a multi-page scan.
+    pub mutation: Mutation,
+    /// How many scans are mutated (each kind's first pages count).
+    pub mutation_times: u32,
+}
+
+impl Default for FaultSpec {
+    fn default() -> Self {
+        FaultSpec {
+            jitter: Duration::ZERO,
+            status_500: 0.0,
+            status_502: 0.0,
+            status_503: 0.0,
+            reset: 0.0,
+            truncate: 0.0,
+            malformed: 0.0,
+            slow: 0.0,
+            slow_chunk_delay: Duration::from_millis(50),
+            slow_chunks: 8,
+            storm: 0.0,
+            storm_len: 5,
+            mutation: Mutation::None,
+            mutation_times: 1,
+        }
+    }
+}
+
+/// A `--faults` text that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid fault spec item `{item}`: {reason}")]
+pub struct FaultSpecError {
+    item: String,
+    reason: String,
+}
+
+impl FaultSpecError {
+    fn new(item: &str, reason: impl Into<String>) -> Self {
+        FaultSpecError {
+            item: item.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn share(item: &str, v: &str) -> Result<f64, FaultSpecError> {
+    let (num, scale) = match v.strip_suffix('%') {
+        Some(n) => (n, 100.0),
+        None => (v, 1.0),
+    };
+    let x: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| FaultSpecError::new(item, "expected a share such as `0.1` or `10%`"))?;
+    let x = x / scale;
+    if !(0.0..=1.0).contains(&x) {
+        return Err(FaultSpecError::new(
+            item,
+            "a share must lie between 0 and 1 (0% and 100%)",
+        ));
+    }
+    Ok(x)
+}
+
+fn millis(item: &str, v: &str) -> Result<Duration, FaultSpecError> {
+    let n = v.trim().strip_suffix("ms").unwrap_or(v.trim());
+    n.parse::<u64>()
+        .map(Duration::from_millis)
+        .map_err(|_| FaultSpecError::new(item, "expected milliseconds such as `50` or `50ms`"))
+}
+
+fn count<T: FromStr>(item: &str, v: &str) -> Result<T, FaultSpecError> {
+    v.trim()
+        .parse()
+        .map_err(|_| FaultSpecError::new(item, "expected a whole number"))
+}
+
+impl FaultSpec {
+    /// The `--faults` grammar, for `--help` texts.
+    pub const HELP: &'static str = "\
+Comma-separated KEY=VALUE items (shares are `0.1` or `10%`):
+  500=SHARE, 502=SHARE, 503=SHARE   answer with that status (502 has an HTML body)
+  reset=SHARE                       drop the connection before the answer completes
+  truncate=SHARE                    status 200, JSON body cut off half-way
+  malformed=SHARE                   status 200, body that is not valid JSON
+  slow=SHARE                        send the body in chunks with pauses
+  slow-chunk-ms=MS, slow-chunks=N   pause between chunks (50), number of chunks (8)
+  jitter=MS                         extra latency drawn from 0..=MS per answer
+  storm=SHARE, storm-len=N          chance a request starts a 429 storm of N answers (5)
+  mutate=insert:N | delete:N        after the first page of a multi-page list, insert
+                                    (or delete) N resources at the front of that list
+  mutate-times=N                    how many scans to mutate (1)
+The status faults' shares (500..slow) must add up to at most 1.
+Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
+
+    /// Whether no fault is switched on.
+    pub fn is_off(&self) -> bool {
+        *self == FaultSpec::default()
+    }
+
+    /// The status/body faults in draw order with their shares.
+    fn table(&self) -> [(FaultKind, f64); 7] {
+        [
+            (FaultKind::Status500, self.status_500),
+            (FaultKind::Status502, self.status_502),
+            (FaultKind::Status503, self.status_503),
+            (FaultKind::Reset, self.reset),
+            (FaultKind::Truncated, self.truncate),
+            (FaultKind::Malformed, self.malformed),
+            (FaultKind::SlowBody, self.slow),
+        ]
+    }
+
+    /// Picks the fault for a uniform draw `u` in `[0, 1)`, if any.
+    pub(crate) fn pick(&self, u: f64) -> Option<FaultKind> {
+        let mut acc = 0.0;
+        for (kind, p) in self.table() {
+            acc += p;
+            if u < acc {
+                return Some(kind);
+            }
+        }
+        None
+    }
+}
+
+impl FromStr for FaultSpec {
+    type Err = FaultSpecError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut spec = FaultSpec::default();
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (key, value) = item
+                .split_once('=')
+                .ok_or_else(|| FaultSpecError::new(item, "expected KEY=VALUE"))?;
+            let value = value.trim();
+            match key.trim() {
+                "500" => spec.status_500 = share(item, value)?,
+                "502" => spec.status_502 = share(item, value)?,
+                "503" => spec.status_503 = share(item, value)?,
+                "reset" => spec.reset = share(item, value)?,
+                "truncate" => spec.truncate = share(item, value)?,
+                "malformed" => spec.malformed = share(item, value)?,
+                "slow" => spec.slow = share(item, value)?,
+                "slow-chunk-ms" => spec.slow_chunk_delay = millis(item, value)?,
+                "slow-chunks" => {
+                    spec.slow_chunks = count::<usize>(item, value)?.max(1);
+                }
+                "jitter" => spec.jitter = millis(item, value)?,
+                "storm" => spec.storm = share(item, value)?,
+                "storm-len" => spec.storm_len = count::<u32>(item, value)?.max(1),
+                "mutate" => {
+                    let (how, n) = value.split_once(':').ok_or_else(|| {
+                        FaultSpecError::new(item, "expected `insert:N` or `delete:N`")
+                    })?;
+                    let n: usize = count(item, n)?;
+                    spec.mutation = match how {
+                        "insert" => Mutation::InsertFront(n),
+                        "delete" => Mutation::DeleteFront(n),
+                        _ => {
+                            return Err(FaultSpecError::new(
+                                item,
+                                "expected `insert:N` or `delete:N`",
+                            ));
+                        }
+                    };
+                }
+                "mutate-times" => spec.mutation_times = count(item, value)?,
+                other => {
+                    return Err(FaultSpecError::new(
+                        item,
+                        format!(
+                            "unknown fault `{other}`; known: 500, 502, 503, reset, truncate, \
+                             malformed, slow, slow-chunk-ms, slow-chunks, jitter, storm, \
+                             storm-len, mutate, mutate-times"
+                        ),
+                    ));
+                }
+            }
+        }
+        let total: f64 = spec.table().iter().map(|(_, p)| p).sum();
+        if total > 1.0 + 1e-9 {
+            return Err(FaultSpecError::new(
+                text,
+                format!("the status faults' shares add up to {total}, more than 1"),
+            ));
+        }
+        Ok(spec)
+    }
+}
+
+impl fmt::Display for FaultKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// Per-request random draws, taken in a fixed order so a seed replays.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Draws {
+    pub fault: f64,
+    pub storm: f64,
+    pub jitter: f64,
+}
+
+impl Draws {
+    pub(crate) fn take(rng: &mut ChaCha8Rng) -> Self {
+        Draws {
+            fault: rng.random::<f64>(),
+            storm: rng.random::<f64>(),
+            jitter: rng.random::<f64>(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_key() {
+        let spec: FaultSpec =
+            "500=0.1, 502=5%, 503=0.05, reset=0.01, truncate=0.01, malformed=0.02, \
+             slow=0.1, slow-chunk-ms=20, slow-chunks=4, jitter=30ms, storm=0.5, storm-len=3, \
+             mutate=delete:2, mutate-times=2"
+                .parse()
+                .unwrap();
+        assert_eq!(spec.status_502, 0.05);
+        assert_eq!(spec.slow_chunk_delay, Duration::from_millis(20));
+        assert_eq!(spec.jitter, Duration::from_millis(30));
+        assert_eq!(spec.storm_len, 3);
+        assert_eq!(spec.mutation, Mutation::DeleteFront(2));
+        assert_eq!(spec.mutation_times, 2);
+        assert!("".parse::<FaultSpec>().unwrap().is_off());
+    }
+
+    #[test]
+    fn rejects_bad_items() {
+        let err = |s: &str| s.parse::<FaultSpec>().unwrap_err().to_string();
+        assert_eq!(
+            err("500=2"),
+            "invalid fault spec item `500=2`: a share must lie between 0 and 1 (0% and 100%)"
+        );
+        assert!(err("teapot=0.1").contains("unknown fault `teapot`"));
+        assert!(err("reset").contains("expected KEY=VALUE"));
+        assert!(err("mutate=shuffle:2").contains("insert:N"));
+        assert!(err("500=0.6,503=0.6").contains("more than 1"));
+    }
+
+    #[test]
+    fn pick_follows_the_shares() {
+        let spec: FaultSpec = "500=0.25,reset=0.25".parse().unwrap();
+        assert_eq!(spec.pick(0.1), Some(FaultKind::Status500));
+        assert_eq!(spec.pick(0.3), Some(FaultKind::Reset));
+        assert_eq!(spec.pick(0.6), None);
+    }
+}

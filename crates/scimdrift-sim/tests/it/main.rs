@@ -1,0 +1,6 @@
+//! Integration tests: drive the simulator over real loopback HTTP with reqwest.
+
+mod common;
+mod faults;
+mod omni_facts;
+mod paging;
