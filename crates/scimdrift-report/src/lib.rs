@@ -6,11 +6,13 @@
 //! - [`junit`]: a test case per evaluated declaration or rule, a failure per finding.
 //! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
 //! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
+//! - [`diff`]: what changed between two snapshots (not a report format).
 //!
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
 //! needs beyond the report (where the policies live, where the full report is).
 
 pub mod csv;
+pub mod diff;
 pub mod github;
 pub mod junit;
 pub mod markdown;

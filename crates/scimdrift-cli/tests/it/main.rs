@@ -1,4 +1,11 @@
-//! The CLI's integration tests: one binary (`it`), one module per area.
+//! CLI integration tests: one binary (`it`), one module per area.
 
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on broken fixtures by design"
+)]
+
+mod diff;
 mod filter;
+mod support;
 mod util;

@@ -1,4 +1,6 @@
-//! Helpers shared by the CLI integration tests.
+//! Helpers shared by the CLI integration tests (see also `support`).
+
+#![allow(dead_code, reason = "each test module uses a different subset")]
 
 use std::process::{Command, Output};
 
