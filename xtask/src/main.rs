@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod ci;
+mod interop;
 
 use anyhow::{Result, bail};
 
@@ -11,6 +12,7 @@ cargo xtask <task>
 
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
 
 fn main() -> Result<()> {
@@ -19,6 +21,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(&rest),
+        "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
