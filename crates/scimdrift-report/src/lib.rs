@@ -18,6 +18,7 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod review;
 pub mod sarif;
 mod text;
 
