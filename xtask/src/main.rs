@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod ci;
+mod gen_org;
 
 use anyhow::{Result, bail};
 
@@ -11,6 +12,7 @@ cargo xtask <task>
 
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
 ";
 
 fn main() -> Result<()> {
@@ -19,6 +21,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(&rest),
+        "gen-org" => gen_org::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())
