@@ -237,6 +237,37 @@ pub struct Finding {
     pub since_last_run: Option<Since>,
 }
 
+/// What a declaration or rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A `groups:` declaration (`group:<name>`).
+    Group,
+    /// An `embed_users:` rule.
+    EmbedUserRule,
+    /// A `users:` rule.
+    UserRule,
+    /// A `separation_of_duties:` entry.
+    SeparationOfDuties,
+    /// An `exceptions:` entry (`exception:<rule>`).
+    Exception,
+    /// The `settings:` section.
+    Settings,
+}
+
+/// A declaration or rule that was evaluated, whether or not it produced
+/// findings, so reports can say what passed (JUnit test cases, reviews).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EvaluatedRule {
+    /// The name findings use in [`Finding::rule`]: a rule id, `group:<name>`,
+    /// `settings`, or `exception:<rule>`.
+    pub rule: String,
+    /// What it is.
+    pub kind: RuleKind,
+    /// Where it is declared.
+    pub policy: PolicyLocation,
+}
+
 /// Where the live data came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSource {
@@ -331,6 +362,10 @@ pub struct Report {
     pub policies_commit: Option<String>,
     /// Counts and coverage.
     pub summary: Summary,
+    /// Every declaration and rule evaluated, sorted by file, line and column.
+    /// Omitted from JSON when empty (reports written before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluated: Vec<EvaluatedRule>,
     /// Findings, sorted deterministically.
     pub findings: Vec<Finding>,
     /// Why the status is `incomplete`.

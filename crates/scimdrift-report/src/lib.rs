@@ -1,2 +1,155 @@
 //! Renderers: each turns a [`scimdrift_reconcile::Report`] into one output
-//! format. Pure functions from a report to text.
+//! format. Pure functions from a report to text: no IO, no clock.
+//!
+//! - [`markdown`]: a PR comment, summary first, truncated deterministically under a size budget.
+//! - [`sarif`]: SARIF 2.1.0 for code scanning, located at the policy line that declared the expectation.
+//! - [`junit`]: a test case per evaluated declaration or rule, a failure per finding.
+//! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
+//! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
+//! - [`diff`]: what changed between two snapshots (not a report format).
+//!
+//! [`Format`] names every format; [`RenderOptions`] carries what a renderer
+//! needs beyond the report (where the policies live, where the full report is).
+
+pub mod csv;
+pub mod diff;
+pub mod github;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
+mod text;
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Every output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// A terminal report, grouped by group and rule.
+    Human,
+    /// The report contract itself (`scimdrift.report/v1`).
+    Json,
+    /// A PR comment.
+    Markdown,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// One CSV row per finding.
+    Csv,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 7] = [
+        Format::Human,
+        Format::Json,
+        Format::Markdown,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Csv,
+    ];
+
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An unknown format name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}` (expected one of: human, json, markdown, sarif, junit, github, csv)")]
+pub struct UnknownFormat(pub String);
+
+impl FromStr for Format {
+    type Err = UnknownFormat;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| UnknownFormat(s.to_owned()))
+    }
+}
+
+/// What renderers need beyond the report itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// The policies directory as the repository sees it (e.g. `policies`), so
+    /// SARIF and annotations can point at `policies/groups.yaml` rather than
+    /// at a path relative to the policies directory. Empty: paths as-is.
+    pub policies_dir: String,
+    /// Where the full report can be found, named in truncation notes
+    /// (e.g. "the `scimdrift-report` artifact").
+    pub full_report: Option<String>,
+    /// Markdown budget in bytes (65,536 fits a GitHub PR comment).
+    pub markdown_max_bytes: usize,
+    /// Colour in human output.
+    pub color: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            policies_dir: "policies".to_owned(),
+            full_report: None,
+            markdown_max_bytes: markdown::COMMENT_LIMIT,
+            color: false,
+        }
+    }
+}
+
+impl RenderOptions {
+    /// A policy file path as the repository sees it.
+    pub fn policy_path(&self, file: &str) -> String {
+        let dir = self.policies_dir.trim_end_matches('/');
+        if dir.is_empty() || dir == "." {
+            file.to_owned()
+        } else {
+            format!("{dir}/{file}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
+        }
+        assert_eq!(
+            "xml".parse::<Format>().unwrap_err().to_string(),
+            "unknown format `xml` (expected one of: human, json, markdown, sarif, junit, github, csv)"
+        );
+    }
+
+    #[test]
+    fn policy_paths_join_the_policies_dir() {
+        let mut opts = RenderOptions::default();
+        assert_eq!(opts.policy_path("a/b.yaml"), "policies/a/b.yaml");
+        opts.policies_dir = "./".into();
+        assert_eq!(opts.policy_path("b.yaml"), "b.yaml");
+        opts.policies_dir = String::new();
+        assert_eq!(opts.policy_path("b.yaml"), "b.yaml");
+    }
+}

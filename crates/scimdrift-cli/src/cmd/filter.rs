@@ -66,10 +66,12 @@ pub fn run(command: FilterCommand) -> anyhow::Result<Exit> {
 
 fn parse(text: &str) -> anyhow::Result<Filter> {
     Filter::parse(text).map_err(|err| {
-        invalid(
-            format!("invalid filter\n{}", err.render(text)),
-            Some("filters follow RFC 7644 §3.4.2.2, e.g. `userName eq \"ann@example.com\"`".into()),
-        )
+        // The rendered diagnostic carries the parser's own hint; add the
+        // generic one only when there is none.
+        let hint = err.hint().is_none().then(|| {
+            "filters follow RFC 7644 §3.4.2.2, e.g. `userName eq \"ann@example.com\"`".to_owned()
+        });
+        invalid(format!("invalid filter\n{}", err.render(text)), hint)
     })
 }
 

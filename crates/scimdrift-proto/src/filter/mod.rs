@@ -18,7 +18,161 @@
 //!   `AttrPath::lookup<'v>(&self, &'v Value) -> Vec<&'v Value>` (case-insensitive names).
 //! - `quote(&str) -> String`: a JSON string literal safe to splice into a filter;
 //!   `eq(attr: &str, value: &str) -> String` builds `attr eq "value"` safely.
+//!
+//! Additions beyond the contract: the tree itself ([`Expr`], [`ExprKind`],
+//! [`CompareOp`], [`CompValue`]), [`Filter::from_expr`], [`Filter::expr`],
+//! [`ParseError::kind`], [`MAX_DEPTH`] and [`MAX_LEN`].
+//!
+//! The phases, one module each: `lex` (tokens, JSON string and number
+//! decoding), `parse` (recursive descent with a depth cap; `and`/`or` chains
+//! are parsed in loops into n-ary nodes), `print` (canonical `Display`),
+//! `eval` (the tree compiled once into an evaluation plan with literals
+//! pre-folded, then run against any number of resources without re-parsing).
 
-mod placeholder;
+mod ast;
+mod error;
+mod escape;
+mod eval;
+mod lex;
+mod parse;
+mod print;
 
-pub use placeholder::*;
+pub use ast::{AttrPath, CompValue, CompareOp, Expr, ExprKind};
+pub use error::{EvalError, ParseError, ParseErrorKind};
+pub use escape::{eq, quote};
+
+use serde_json::Value;
+use std::fmt;
+use std::str::FromStr;
+
+/// How deeply `(…)`, `not (…)` and `[…]` may nest. Deeper input is a
+/// [`ParseErrorKind::TooDeep`] error, so no walk over a parsed tree can
+/// overflow the stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// The longest filter accepted, in bytes (1 MiB: room for an `or` chain of
+/// tens of thousands of terms). Longer input is a [`ParseErrorKind::TooLong`]
+/// error.
+pub const MAX_LEN: usize = 1 << 20;
+
+/// A parsed filter, compiled for evaluation.
+///
+/// Parse once, evaluate many times: [`Filter::evaluate`] neither re-parses
+/// nor allocates on the common paths (string literals are case-folded and
+/// timestamps parsed when the filter is built).
+#[derive(Debug, Clone)]
+pub struct Filter {
+    expr: Expr,
+    plan: eval::Node,
+}
+
+impl PartialEq for Filter {
+    /// Filters are equal when their trees are (spans ignored).
+    fn eq(&self, other: &Self) -> bool {
+        self.expr == other.expr
+    }
+}
+
+impl Filter {
+    /// Parses a filter (RFC 7644 §3.4.2.2, with the leniencies described in
+    /// `scim-filter.md`: any whitespace between tokens, `not(`, Entra ID's
+    /// `emails[type eq "work"].value eq "x"`).
+    pub fn parse(text: &str) -> Result<Filter, ParseError> {
+        parse::parse_filter(text).map(Filter::from_expr)
+    }
+
+    /// Builds a filter from a tree made in code.
+    ///
+    /// Keep the parser's shape (`and`/`or` with at least two terms, no value
+    /// filter inside a value filter, plain names inside `[…]`, nesting within
+    /// [`MAX_DEPTH`]) for `Display` to round-trip.
+    pub fn from_expr(expr: Expr) -> Filter {
+        let plan = eval::compile(&expr, None);
+        Filter { expr, plan }
+    }
+
+    /// The syntax tree.
+    pub fn expr(&self) -> &Expr {
+        &self.expr
+    }
+
+    /// Evaluates the filter against one SCIM resource.
+    ///
+    /// Unknown attributes are absent. An error is SCIM's `invalidFilter`:
+    /// ordering booleans, comparing a number with a string, `co` on a
+    /// non-string, and the like.
+    pub fn evaluate(&self, resource: &Value) -> Result<bool, EvalError> {
+        eval::evaluate(&self.plan, resource)
+    }
+
+    /// Every attribute path the filter mentions, in source order. Paths inside
+    /// a value filter are reported under their parent: `emails[type eq "work"]`
+    /// yields `emails.type`.
+    pub fn attribute_paths(&self) -> Vec<AttrPath> {
+        let mut out = Vec::new();
+        collect_paths(&self.expr, None, &mut out);
+        out
+    }
+}
+
+fn collect_paths(expr: &Expr, parent: Option<&AttrPath>, out: &mut Vec<AttrPath>) {
+    let full = |path: &AttrPath| match parent {
+        Some(p) => AttrPath {
+            urn: p.urn.clone(),
+            name: p.name.clone(),
+            sub: Some(path.name.clone()),
+        },
+        None => path.clone(),
+    };
+    match &expr.kind {
+        ExprKind::Or(terms) | ExprKind::And(terms) => {
+            for term in terms {
+                collect_paths(term, parent, out);
+            }
+        }
+        ExprKind::Not(inner) => collect_paths(inner, parent, out),
+        ExprKind::Present(path) | ExprKind::Compare(path, _, _) => out.push(full(path)),
+        ExprKind::ValuePath(path, inner) => collect_paths(inner, Some(path), out),
+    }
+}
+
+impl FromStr for Filter {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Filter::parse(s)
+    }
+}
+
+impl fmt::Display for Filter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.expr.fmt(f)
+    }
+}
+
+impl AttrPath {
+    /// Parses a lone attribute path such as `emails.value` or
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value`
+    /// (surrounding whitespace is allowed).
+    pub fn parse(text: &str) -> Result<AttrPath, ParseError> {
+        parse::parse_attr_path(text)
+    }
+
+    /// The values at this path in `resource`, matching names
+    /// case-insensitively, with multi-valued attributes flattened: `emails`
+    /// yields each email object, `emails.value` each address. `null`s are
+    /// skipped. A path without a schema URN that is not a top-level attribute
+    /// is looked up in the resource's extension objects (`urn:…` keys), so
+    /// `lastLogin` finds Omni's extension attribute.
+    pub fn lookup<'v>(&self, resource: &'v Value) -> Vec<&'v Value> {
+        let mut out = Vec::new();
+        let path = eval::Path::new(self, true);
+        let _ = eval::any_value(resource, &path, &mut |v| {
+            out.push(v);
+            Ok(false)
+        });
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

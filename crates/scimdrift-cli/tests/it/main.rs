@@ -1,0 +1,9 @@
+//! CLI integration tests: one binary, one module per area.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers panic on broken fixtures by design"
+)]
+
+mod diff;
+mod support;

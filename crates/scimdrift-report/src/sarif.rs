@@ -1,0 +1,281 @@
+//! SARIF 2.1.0 for code scanning.
+//!
+//! One SARIF rule per (policy rule, finding kind) pair: findings from a named
+//! rule (`acme-isolation`) get `acme-isolation/membership_required`; findings
+//! from group declarations, settings and exceptions, whose "rule" is an
+//! instance rather than a rule, get the finding kind alone
+//! (`member_missing`), so code scanning groups alerts sensibly.
+//!
+//! Each result is located at the policy line that declared the violated
+//! expectation. A finding without a declaration of its own (an unmanaged
+//! group, a dangling member) is located at the declaration of its group when
+//! there is one, else at the `settings` section that asked for it to be
+//! reported; failing both it carries only a logical location (the SCIM
+//! resource), never an invented line. Every result also names the SCIM
+//! resource as a logical location. `partialFingerprints` carry the finding
+//! id; excused findings carry an accepted external suppression located at the
+//! exception; PR mode and `--state-dir` map onto `baselineState`.
+
+use crate::RenderOptions;
+use crate::text::{kind_description, severity_str, status_str, subject_label, subject_type};
+use scimdrift_reconcile::{
+    Change, Finding, FindingKind, PolicyLocation, Report, RuleKind, Severity, Since, Status,
+};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// The `$schema` written into every log.
+pub const SARIF_SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Where scimdrift's documentation lives, for `helpUri`-less rules.
+const INFORMATION_URI: &str = "https://example.invalid/scimdrift";
+
+/// The SARIF rule id of a finding.
+pub fn rule_id(finding: &Finding) -> String {
+    if is_instance_rule(&finding.rule) {
+        finding.kind.as_str().to_owned()
+    } else {
+        format!("{}/{}", finding.rule, finding.kind.as_str())
+    }
+}
+
+fn is_instance_rule(rule: &str) -> bool {
+    rule.starts_with("group:") || rule.starts_with("exception:") || rule == "settings"
+}
+
+/// Renders the report as a SARIF 2.1.0 log (pretty JSON, trailing newline).
+pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(report, opts))
+        .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
+    text.push('\n');
+    text
+}
+
+/// The SARIF log as a JSON value.
+pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
+    // Rules: one per distinct rule id, sorted; the rule's level is the most
+    // severe level any of its findings has.
+    let mut rules: BTreeMap<String, (&Finding, Severity)> = BTreeMap::new();
+    for f in &report.findings {
+        let entry = rules.entry(rule_id(f)).or_insert((f, f.severity));
+        entry.1 = entry.1.max(f.severity);
+    }
+    let index: BTreeMap<&str, usize> = rules
+        .keys()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let rule_values: Vec<Value> = rules
+        .iter()
+        .map(|(id, (f, sev))| rule_descriptor(id, f, *sev))
+        .collect();
+
+    let results: Vec<Value> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let id = rule_id(f);
+            let rule_index = index.get(id.as_str()).copied().unwrap_or(0);
+            result(report, f, &id, rule_index, opts)
+        })
+        .collect();
+
+    let notifications: Vec<Value> = report
+        .incomplete_reasons
+        .iter()
+        .map(|reason| json!({"level": "error", "message": {"text": reason}}))
+        .collect();
+    let mut invocation = json!({
+        "executionSuccessful": report.status != Status::Incomplete,
+    });
+    if !notifications.is_empty() {
+        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+    }
+
+    json!({
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": report.tool.name,
+                    "version": report.tool.version,
+                    "semanticVersion": report.tool.version,
+                    "informationUri": INFORMATION_URI,
+                    "rules": rule_values,
+                }
+            },
+            "invocations": [invocation],
+            "results": results,
+            "properties": {
+                "status": status_str(report.status),
+                "generatedAt": report.generated_at,
+                "snapshotSha256": report.source.snapshot_sha256,
+                "failOn": report.fail_on.map_or("never", severity_str),
+            }
+        }]
+    })
+}
+
+fn rule_descriptor(id: &str, f: &Finding, severity: Severity) -> Value {
+    let description = kind_description(f.kind);
+    let (name, full) = if is_instance_rule(&f.rule) {
+        (camel(f.kind.as_str()), description.to_owned())
+    } else {
+        (
+            camel(id),
+            format!("Policy rule `{}`: {}", f.rule, description),
+        )
+    };
+    json!({
+        "id": id,
+        "name": name,
+        "shortDescription": {"text": description},
+        "fullDescription": {"text": full},
+        "help": {
+            "text": format!("{full} See the policy language reference (docs/policy-language.md), finding kind `{}`.", f.kind.as_str()),
+        },
+        "defaultConfiguration": {"level": level(severity)},
+        "properties": {
+            "tags": ["identity", "scim", "drift"],
+            "kind": f.kind.as_str(),
+        }
+    })
+}
+
+fn camel(id: &str) -> String {
+    id.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+fn level(severity: Severity) -> &'static str {
+    severity_str(severity)
+}
+
+fn result(
+    report: &Report,
+    f: &Finding,
+    rule_id: &str,
+    rule_index: usize,
+    opts: &RenderOptions,
+) -> Value {
+    let mut location = json!({});
+    if let Some(loc) = locate(report, f) {
+        location["physicalLocation"] = physical(loc, opts);
+    }
+    if let Some(logical) = logical(f) {
+        location["logicalLocations"] = json!([logical]);
+    }
+    let locations = if location.as_object().is_some_and(|o| o.is_empty()) {
+        json!([])
+    } else {
+        json!([location])
+    };
+    let mut value = json!({
+        "ruleId": rule_id,
+        "ruleIndex": rule_index,
+        "kind": "fail",
+        "level": level(f.severity),
+        "message": {"text": f.message},
+        "locations": locations,
+        "partialFingerprints": {"scimdriftFindingId/v1": f.id},
+        "properties": {
+            "findingId": f.id,
+            "kind": f.kind.as_str(),
+            "policyRule": f.rule,
+        }
+    });
+    if let Some(group) = &f.group {
+        value["properties"]["group"] = json!(group);
+    }
+    if let Some(subject) = &f.subject {
+        value["properties"]["subject"] = json!(subject_label(subject));
+    }
+    let baseline = match (f.change, f.since_last_run) {
+        (Some(Change::Introduced), _) | (None, Some(Since::New)) => Some("new"),
+        (Some(Change::Resolved), _) | (None, Some(Since::Resolved)) => Some("absent"),
+        (Some(Change::Unchanged), _) | (None, Some(Since::Persisting)) => Some("unchanged"),
+        (None, None) => None,
+    };
+    if let Some(state) = baseline {
+        value["baselineState"] = json!(state);
+    }
+    if let Some(e) = &f.exception {
+        let mut justification = e.reason.clone();
+        if let Some(ticket) = &e.ticket {
+            justification.push_str(&format!(" (ticket {ticket})"));
+        }
+        justification.push_str(&format!("; expires {}", e.expires));
+        if let Some(owner) = &e.owner {
+            justification.push_str(&format!("; owner {owner}"));
+        }
+        value["suppressions"] = json!([{
+            "kind": "external",
+            "status": "accepted",
+            "justification": justification,
+            "location": {"physicalLocation": physical(&e.policy, opts)},
+        }]);
+    }
+    value
+}
+
+/// The declaration a finding is best shown at (see the module docs).
+fn locate<'a>(report: &'a Report, f: &'a Finding) -> Option<&'a PolicyLocation> {
+    if let Some(policy) = &f.policy {
+        return Some(policy);
+    }
+    if let Some(group) = &f.group {
+        let rule = format!("group:{group}");
+        if let Some(e) = report.evaluated.iter().find(|e| e.rule == rule) {
+            return Some(&e.policy);
+        }
+    }
+    if matches!(
+        f.kind,
+        FindingKind::GroupUnmanaged | FindingKind::GroupNameInvalid
+    ) {
+        return report
+            .evaluated
+            .iter()
+            .find(|e| e.kind == RuleKind::Settings)
+            .map(|e| &e.policy);
+    }
+    None
+}
+
+fn physical(loc: &PolicyLocation, opts: &RenderOptions) -> Value {
+    json!({
+        "artifactLocation": {"uri": opts.policy_path(&loc.file)},
+        "region": {"startLine": loc.line.max(1), "startColumn": loc.column.max(1)},
+    })
+}
+
+fn logical(f: &Finding) -> Option<Value> {
+    let Some(subject) = f.subject.as_ref() else {
+        return f
+            .group
+            .as_ref()
+            .map(|group| json!({"name": group, "kind": "object"}));
+    };
+    let collection = match subject_type(subject.kind) {
+        "user" => "Users",
+        "embed_user" => "EmbedUsers",
+        _ => "Groups",
+    };
+    let name = subject_label(subject);
+    let mut value = json!({
+        "name": name,
+        "kind": "object",
+    });
+    if let Some(id) = &subject.id {
+        value["fullyQualifiedName"] = json!(format!("{collection}/{id}"));
+    }
+    Some(value)
+}

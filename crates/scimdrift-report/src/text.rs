@@ -1,0 +1,94 @@
+//! Small text helpers shared by the renderers.
+
+use scimdrift_reconcile::{Finding, FindingKind, Severity, Subject, SubjectType};
+use std::cmp::Reverse;
+
+/// A short, human label for a finding's subject: `userName`,
+/// `embedExternalId (entity)`, a group's name, or the live id.
+pub(crate) fn subject_label(subject: &Subject) -> String {
+    let name = match subject.kind {
+        SubjectType::User => subject.user_name.clone(),
+        SubjectType::EmbedUser => subject
+            .embed_external_id
+            .clone()
+            .or_else(|| subject.user_name.clone()),
+        SubjectType::Group => subject.display.clone(),
+    }
+    .or_else(|| subject.display.clone())
+    .or_else(|| subject.id.clone())
+    .unwrap_or_else(|| "(unknown)".to_owned());
+    match (&subject.kind, &subject.embed_entity) {
+        (SubjectType::EmbedUser, Some(entity)) => format!("{name} ({entity})"),
+        _ => name,
+    }
+}
+
+/// The subject type as written in reports.
+pub(crate) fn subject_type(kind: SubjectType) -> &'static str {
+    match kind {
+        SubjectType::User => "user",
+        SubjectType::EmbedUser => "embed_user",
+        SubjectType::Group => "group",
+    }
+}
+
+/// `error`, `warning` or `note`.
+pub(crate) fn severity_str(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "note",
+    }
+}
+
+/// One sentence saying what a finding kind means.
+pub(crate) fn kind_description(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::GroupMissing => "A declared group does not exist live.",
+        FindingKind::GroupUnmanaged => {
+            "A live group that no policy declares and no ignore pattern matches."
+        }
+        FindingKind::GroupNameInvalid => {
+            "A live group name violates the name pattern or the 64-character limit."
+        }
+        FindingKind::GroupSize => "A group's size is outside min_members/max_members.",
+        FindingKind::MemberMissing => "A declared member is not in the group.",
+        FindingKind::MemberUnexpected => "A live member of an exact group is not declared.",
+        FindingKind::MemberUnresolved => "A declared member does not exist live at all.",
+        FindingKind::MemberDangling => "A live member id matches no user or embed user.",
+        FindingKind::MembershipRequired => {
+            "A subject is in none of the groups a must_be_in entry names."
+        }
+        FindingKind::MembershipForbidden => "A subject is in a group a must_not_be_in entry names.",
+        FindingKind::MembershipNotAllowed => "A subject is in a group no only_in entry allows.",
+        FindingKind::SeparationOfDuties => {
+            "An identity is in two or more mutually exclusive groups."
+        }
+        FindingKind::ExceptionExpired => "An exception is past its expiry date.",
+        FindingKind::ExceptionExpiring => "An exception expires soon.",
+        FindingKind::ExceptionUnused => "An exception excused nothing.",
+    }
+}
+
+/// Findings ordered most severe first, keeping the report's order otherwise.
+pub(crate) fn most_severe_first(findings: &[Finding]) -> Vec<&Finding> {
+    let mut sorted: Vec<&Finding> = findings.iter().collect();
+    // A stable sort keeps the engine's deterministic order within a severity.
+    sorted.sort_by_key(|f| Reverse(f.severity));
+    sorted
+}
+
+/// Collapses line breaks so a value stays on one line.
+pub(crate) fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+}
+
+/// `clean`, `drift` or `incomplete`.
+pub(crate) fn status_str(status: scimdrift_reconcile::Status) -> &'static str {
+    use scimdrift_reconcile::Status;
+    match status {
+        Status::Clean => "clean",
+        Status::Drift => "drift",
+        Status::Incomplete => "incomplete",
+    }
+}
