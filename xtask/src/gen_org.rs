@@ -40,10 +40,10 @@ pub fn parse(args: &[String]) -> Result<(OrgSpec, PathBuf)> {
             "--groups" => spec.groups = usize::try_from(number(&flag, it.next())?)?,
             "--seed" => spec.seed = number(&flag, it.next())?,
             "-o" | "--out" => {
-                out = Some(PathBuf::from(
-                    it.next()
-                        .with_context(|| format!("`{flag}` needs a file\n\n{HELP}"))?,
-                ));
+                out =
+                    Some(PathBuf::from(it.next().with_context(|| {
+                        format!("`{flag}` needs a file\n\n{HELP}")
+                    })?));
             }
             "-h" | "--help" => bail!("{HELP}"),
             other => bail!("unknown argument `{other}`\n\n{HELP}"),
@@ -58,7 +58,8 @@ pub fn run(args: &[String]) -> Result<()> {
     let started = Instant::now();
     let file = std::fs::File::create(&path)
         .with_context(|| format!("cannot create `{}`", path.display()))?;
-    let stats = write_org(&spec, file).with_context(|| format!("cannot write `{}`", path.display()))?;
+    let stats =
+        write_org(&spec, file).with_context(|| format!("cannot write `{}`", path.display()))?;
     let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
     eprintln!(
         "wrote {}: {} groups ({} entities), {} users, {} embed users, {} memberships, {:.1} MiB in {:.2} s",

@@ -138,8 +138,22 @@ const DEPARTMENTS: &[&str] = &[
 const REGIONS: &[&str] = &["amer", "emea", "apac", "latam"];
 
 const ENTITY_WORDS: &[&str] = &[
-    "acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "tyrell", "cyberdyne",
-    "soylent", "wonka", "aperture", "vandelay", "oscorp", "duff", "gringotts",
+    "acme",
+    "globex",
+    "initech",
+    "umbrella",
+    "hooli",
+    "stark",
+    "wayne",
+    "tyrell",
+    "cyberdyne",
+    "soylent",
+    "wonka",
+    "aperture",
+    "vandelay",
+    "oscorp",
+    "duff",
+    "gringotts",
 ];
 
 // ChaCha stream ids, one per kind of draw, so adding a draw to one kind never
@@ -296,12 +310,17 @@ impl Layout {
                 let round = d / DEPARTMENTS.len();
                 if d % 37 == 36 {
                     // Omni caps display names at 64 characters; some sit right at it.
-                    let long = format!("{dept} — cross-functional working group {d} for quarterly planning");
+                    let long = format!(
+                        "{dept} — cross-functional working group {d} for quarterly planning"
+                    );
                     long.chars().take(64).collect()
                 } else if round == 0 {
                     dept.to_owned()
                 } else {
-                    format!("{dept} {} {round}", REGIONS[round % REGIONS.len()].to_uppercase())
+                    format!(
+                        "{dept} {} {round}",
+                        REGIONS[round % REGIONS.len()].to_uppercase()
+                    )
                 }
             };
             groups.push(GroupInfo {
@@ -676,7 +695,14 @@ mod tests {
         let mut c = Vec::new();
         write_org(&spec(30, 40, 8), &mut a).unwrap();
         write_org(&spec(30, 40, 8), &mut b).unwrap();
-        write_org(&OrgSpec { seed: 8, ..spec(30, 40, 8) }, &mut c).unwrap();
+        write_org(
+            &OrgSpec {
+                seed: 8,
+                ..spec(30, 40, 8)
+            },
+            &mut c,
+        )
+        .unwrap();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }
@@ -684,9 +710,15 @@ mod tests {
     #[test]
     fn output_is_a_valid_sorted_snapshot_with_consistent_memberships() {
         let s = generate(&spec(200, 300, 12));
-        assert_eq!((s.users.len(), s.embed_users.len(), s.groups.len()), (200, 300, 12));
+        assert_eq!(
+            (s.users.len(), s.embed_users.len(), s.groups.len()),
+            (200, 300, 12)
+        );
         for list in [&s.users, &s.embed_users, &s.groups] {
-            assert!(list.windows(2).all(|w| w[0].id() < w[1].id()), "sorted, unique");
+            assert!(
+                list.windows(2).all(|w| w[0].id() < w[1].id()),
+                "sorted, unique"
+            );
         }
         let users: std::collections::HashMap<&str, serde_json::Value> = s
             .users
