@@ -4,6 +4,7 @@
 
 mod ci;
 mod gen_org;
+mod interop;
 
 use anyhow::{Result, bail};
 
@@ -13,6 +14,7 @@ cargo xtask <task>
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
+  interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
 
 fn main() -> Result<()> {
@@ -22,6 +24,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "ci" => ci::run(&rest),
         "gen-org" => gen_org::run(&rest),
+        "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
             Ok(())

@@ -1,12 +1,73 @@
-//! `scimdrift fetch`.
+//! `scimdrift fetch`: read a live instance into a snapshot file.
 
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::cmd::connect::{self, ConnectArgs};
 use crate::exit::Exit;
 
 /// Arguments of `scimdrift fetch`.
+///
+/// Exit codes: 0 complete snapshot written, 1 runtime failure (network,
+/// credentials, IO), 3 snapshot written but incomplete (the reasons are
+/// printed and stored in it), 4 invalid input.
 #[derive(Debug, clap::Args)]
-pub struct FetchArgs {}
+pub struct FetchArgs {
+    /// Where to write the snapshot (`-` for stdout). Written atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub out: PathBuf,
+
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
 
 /// Runs `scimdrift fetch`.
-pub fn run(_args: FetchArgs) -> anyhow::Result<Exit> {
-    anyhow::bail!("`scimdrift fetch` is not available in this build yet")
+pub fn run(args: FetchArgs) -> anyhow::Result<Exit> {
+    let runtime = connect::runtime()?;
+    let snapshot = match runtime.block_on(connect::fetch_snapshot(&args.connect)) {
+        Ok(snapshot) => snapshot,
+        Err(code) => return Ok(code),
+    };
+    if args.out.as_os_str() == "-" {
+        let json = scimdrift_fetch::snapshot_json(&snapshot)?;
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&json)
+            .and_then(|()| stdout.flush())
+            .context("cannot write the snapshot to stdout")?;
+    } else {
+        scimdrift_fetch::write_snapshot(&args.out, &snapshot)?;
+    }
+    if !args.connect.quiet {
+        let s = &snapshot.stats;
+        let embed = match snapshot.source.provider {
+            scimdrift_proto::Provider::Omni => {
+                format!(" and {} embed users", snapshot.embed_users.len())
+            }
+            scimdrift_proto::Provider::Scim => String::new(),
+        };
+        let _ = writeln!(
+            anstream::stderr(),
+            "fetched {} groups, {} users{embed} with {} requests ({} retries, {} rate-limited) in {:.1} s; wrote {}",
+            snapshot.groups.len(),
+            snapshot.users.len(),
+            s.requests,
+            s.retries,
+            s.rate_limited,
+            s.duration_ms as f64 / 1000.0,
+            if args.out.as_os_str() == "-" {
+                "stdout".to_owned()
+            } else {
+                format!("`{}`", args.out.display())
+            },
+        );
+    }
+    if snapshot.complete {
+        Ok(Exit::Clean)
+    } else {
+        connect::report_incomplete(&snapshot);
+        Ok(Exit::Incomplete)
+    }
 }

@@ -90,6 +90,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
                 Some("pass one SCIM resource as a JSON object".into()),
             )
         })?;
+        if !value.is_object() {
+            return Err(invalid(
+                format!("`{}` holds no JSON object", path.display()),
+                Some("pass one SCIM resource as a JSON object, e.g. `{\"id\": \"…\", \"userName\": \"…\"}`".into()),
+            ));
+        }
         let matched = filter
             .evaluate(&value)
             .map_err(|err| invalid(format!("{err}"), None))?;
@@ -111,8 +117,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
         Some(Kind::EmbedUsers) => (&snapshot.embed_users, "userName"),
         Some(Kind::Groups) => (&snapshot.groups, "displayName"),
     };
+    // Hand-written snapshots may not be sorted: sort by id so the output is
+    // deterministic.
+    let mut sorted: Vec<&Resource> = resources.iter().collect();
+    sorted.sort_by(|a, b| a.id().cmp(b.id()));
     let mut matched = 0usize;
-    for resource in resources {
+    for resource in sorted {
         let value = resource.to_value();
         if filter
             .evaluate(&value)
@@ -125,5 +135,14 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
     }
     let mut err = std::io::stderr().lock();
     writeln!(err, "{matched} of {} matched", resources.len())?;
+    if !snapshot.complete {
+        // Fail closed: matches from a partial snapshot may miss resources.
+        writeln!(
+            err,
+            "warning: the snapshot is incomplete, so resources may be missing: {}",
+            snapshot.incomplete_reasons.join("; ")
+        )?;
+        return Ok(Exit::Incomplete);
+    }
     Ok(Exit::Clean)
 }

@@ -1,6 +1,7 @@
 //! One module per subcommand, each with its `*Args` struct and a `run`.
 
 pub mod check;
+pub mod connect;
 pub mod diff;
 pub mod fetch;
 pub mod filter;

@@ -1,4 +1,4 @@
-//! CLI integration tests: one binary, one module per area.
+//! CLI integration tests: one binary (`it`), one module per area.
 
 #![allow(
     clippy::unwrap_used,
@@ -6,4 +6,6 @@
 )]
 
 mod diff;
+mod filter;
 mod support;
+mod util;

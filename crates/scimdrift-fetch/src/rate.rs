@@ -1,0 +1,165 @@
+//! Client-side rate limiting shared by every request of a fetch.
+//!
+//! Omni allows 60 requests per minute per key and answers 429 above it, without
+//! documenting a `Retry-After`. The cheapest request is the one never refused,
+//! so the client spaces its requests evenly at the configured rate (a token
+//! bucket holding one token: no bursts, which also keeps a sliding-window
+//! server happy) and, on a 429, pauses everyone and slows down.
+//!
+//! Slots are reserved under a lock and then awaited, so concurrent workers
+//! never get the same slot. A pause issued after a slot was reserved sends the
+//! holder back to reserve a later one.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// The slowest the limiter adapts down to: one request every two minutes.
+const MAX_INTERVAL: Duration = Duration::from_secs(120);
+/// How much the interval grows on each 429.
+const SLOWDOWN: f64 = 1.5;
+
+/// A shared, adaptive request spacer.
+#[derive(Debug)]
+pub struct RateLimiter {
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    interval: Duration,
+    next: Instant,
+    paused_until: Instant,
+}
+
+impl RateLimiter {
+    /// A limiter allowing `per_minute` requests per minute (at least 0.1).
+    pub fn new(per_minute: f64) -> Self {
+        let now = Instant::now();
+        RateLimiter {
+            state: Mutex::new(State {
+                interval: interval_for(per_minute),
+                next: now,
+                paused_until: now,
+            }),
+        }
+    }
+
+    /// Waits for the next free slot.
+    pub async fn acquire(&self) {
+        // Each round waits for a reserved slot; a new round only happens when
+        // a 429 paused everyone meanwhile, so this ends after a bounded number
+        // of pauses (and the cap guards against a logic error).
+        for _ in 0..10_000 {
+            let slot = {
+                let mut s = self.lock();
+                let now = Instant::now();
+                let slot = now.max(s.next).max(s.paused_until);
+                s.next = slot + s.interval;
+                slot
+            };
+            tokio::time::sleep_until(slot).await;
+            if Instant::now() >= self.lock().paused_until {
+                return;
+            }
+        }
+    }
+
+    /// A 429 came back: nobody sends for `wait`, and the rate goes down.
+    pub fn rate_limited(&self, wait: Duration) {
+        let mut s = self.lock();
+        let until = Instant::now() + wait;
+        s.paused_until = s.paused_until.max(until);
+        s.next = s.next.max(s.paused_until);
+        s.interval = s.interval.mul_f64(SLOWDOWN).min(MAX_INTERVAL);
+    }
+
+    /// The current rate, in requests per minute.
+    pub fn per_minute(&self) -> f64 {
+        60.0 / self.lock().interval.as_secs_f64()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // A poisoned lock only means another worker panicked mid-update; the
+        // state is still a pair of instants, always usable.
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+fn interval_for(per_minute: f64) -> Duration {
+    let per_minute = if per_minute.is_finite() && per_minute >= 0.1 {
+        per_minute
+    } else {
+        0.1
+    };
+    Duration::from_secs_f64(60.0 / per_minute)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test(start_paused = true)]
+    async fn spaces_requests_evenly() {
+        let limiter = RateLimiter::new(60.0);
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..5 {
+            limiter.acquire().await;
+            at.push((Instant::now() - start).as_millis());
+        }
+        assert_eq!(at, [0, 1000, 2000, 3000, 4000]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_workers_get_distinct_slots() {
+        let limiter = Arc::new(RateLimiter::new(600.0));
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let l = Arc::clone(&limiter);
+            tasks.push(tokio::spawn(async move {
+                l.acquire().await;
+                (Instant::now() - start).as_millis()
+            }));
+        }
+        let mut at = Vec::new();
+        for t in tasks {
+            at.push(t.await.unwrap());
+        }
+        at.sort_unstable();
+        assert_eq!(at, [0, 100, 200, 300, 400, 500, 600, 700]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_pauses_everyone_and_slows_down() {
+        let limiter = Arc::new(RateLimiter::new(60.0));
+        let start = Instant::now();
+        limiter.acquire().await;
+        // A worker reserves the slot at 1 s, then a 429 pauses for 5 s.
+        let l = Arc::clone(&limiter);
+        let waiter = tokio::spawn(async move {
+            l.acquire().await;
+            (Instant::now() - start).as_millis()
+        });
+        tokio::task::yield_now().await;
+        limiter.rate_limited(Duration::from_secs(5));
+        assert_eq!(waiter.await.unwrap(), 5000);
+        assert!((limiter.per_minute() - 40.0).abs() < 1e-9);
+        limiter.acquire().await;
+        assert_eq!((Instant::now() - start).as_millis(), 6500);
+    }
+
+    #[test]
+    fn adapts_down_to_a_floor() {
+        let limiter = RateLimiter::new(60.0);
+        for _ in 0..100 {
+            limiter.rate_limited(Duration::ZERO);
+        }
+        assert!((limiter.per_minute() - 0.5).abs() < 1e-9);
+    }
+}

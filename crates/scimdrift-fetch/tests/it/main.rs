@@ -1,0 +1,9 @@
+//! Integration tests of the fetch crate, over real HTTP on loopback.
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail the test loudly when setup breaks"
+)]
+
+mod behaviour;
+mod responder;
