@@ -1,13 +1,31 @@
 //! The policy model and the drift engine.
 //!
-//! Phases: load (parse and validate policy files handed in as text) → index
-//! (groups and identities from a snapshot, once) → evaluate (declarations,
-//! rules, separation of duties, exceptions) → a [`Report`].
+//! Phases: load (parse and validate policy files handed in as text, see
+//! [`load_policies`]) → index (groups and identities from a snapshot, once) →
+//! evaluate (declarations, rules, separation of duties, exceptions) → a
+//! [`Report`] (see [`check`]).
 //!
 //! Architecture invariant: this crate performs no IO and never reads the
 //! clock. The evaluation time is passed in; policy files are passed in as
 //! contents. Same inputs, byte-identical report.
 
+mod diag;
+mod engine;
+mod load;
+mod model;
+mod pattern;
 pub mod report;
+mod schema;
+mod schema_attrs;
+mod yaml;
 
+pub use diag::{Diagnostic, Level, Related, render_all};
+pub use engine::{CheckOptions, FailOn, check, lint_against_snapshot};
+pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies};
+pub use model::{
+    DeclaredMember, Exception, GroupDecl, MembersMode, Policies, Rule, Settings, SodRule,
+    SubjectKind, UnmanagedGroups,
+};
+pub use pattern::GroupPattern;
 pub use report::*;
+pub use schema::policy_json_schema;

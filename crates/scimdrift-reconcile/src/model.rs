@@ -1,0 +1,180 @@
+//! The typed policy model the loader produces and the engine consumes.
+
+use crate::pattern::GroupPattern;
+use crate::report::{PolicyFileRef, PolicyLocation, Severity};
+use scimdrift_proto::Filter;
+
+/// Every loaded policy file, merged.
+#[derive(Debug, Clone, Default)]
+pub struct Policies {
+    /// The files, sorted by path, with hashes.
+    pub files: Vec<PolicyFileRef>,
+    /// The one `settings` section (defaults when none).
+    pub settings: Settings,
+    /// Group declarations, in file then source order.
+    pub groups: Vec<GroupDecl>,
+    /// Rules over embed users and standard users, in file then source order.
+    pub rules: Vec<Rule>,
+    /// Separation-of-duties rules.
+    pub separation_of_duties: Vec<SodRule>,
+    /// Exceptions.
+    pub exceptions: Vec<Exception>,
+}
+
+/// Whether live groups no policy declares are reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnmanagedGroups {
+    /// Report them as `group_unmanaged` (the default).
+    #[default]
+    Report,
+    /// Say nothing about them.
+    Ignore,
+}
+
+/// The `settings` section.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `unmanaged_groups`.
+    pub unmanaged_groups: UnmanagedGroups,
+    /// `ignore_groups`.
+    pub ignore_groups: Vec<GroupPattern>,
+    /// `group_name_pattern`, compiled.
+    pub group_name_pattern: Option<regex::Regex>,
+    /// `expiring_within_days` (default 14).
+    pub expiring_within_days: u32,
+    /// `max_missing_ratio` (default 0.5).
+    pub max_missing_ratio: f64,
+    /// Where the section is declared, if anywhere.
+    pub at: Option<PolicyLocation>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            unmanaged_groups: UnmanagedGroups::Report,
+            ignore_groups: Vec::new(),
+            group_name_pattern: None,
+            expiring_within_days: 14,
+            max_missing_ratio: 0.5,
+            at: None,
+        }
+    }
+}
+
+/// How a declaration governs a group's membership.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MembersMode {
+    /// Live members must equal the declared ones.
+    Exact,
+    /// Declared members must be present; others are allowed.
+    AtLeast,
+    /// Membership is not checked by the declaration.
+    Unmanaged,
+}
+
+/// A declared identity, with where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclaredMember {
+    /// userName (standard users) or embedExternalId (embed users).
+    pub name: String,
+    /// Where.
+    pub at: PolicyLocation,
+}
+
+/// A group declaration.
+#[derive(Debug, Clone)]
+pub struct GroupDecl {
+    /// The exact, case-sensitive display name.
+    pub name: String,
+    /// Free text shown in reports.
+    pub owner: Option<String>,
+    /// Membership mode.
+    pub members: MembersMode,
+    /// Declared standard users (userName).
+    pub users: Vec<DeclaredMember>,
+    /// Declared embed users (embedExternalId).
+    pub embed_users: Vec<DeclaredMember>,
+    /// Lower size bound.
+    pub min_members: Option<u64>,
+    /// Upper size bound.
+    pub max_members: Option<u64>,
+    /// Severity of the declaration's findings.
+    pub severity: Severity,
+    /// Where the declaration starts.
+    pub at: PolicyLocation,
+}
+
+impl GroupDecl {
+    /// The rule name of the declaration's findings: `group:<name>`.
+    pub fn rule_id(&self) -> String {
+        format!("group:{}", self.name)
+    }
+}
+
+/// Which identities a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SubjectKind {
+    /// Standard users (`users:` section).
+    User,
+    /// Embed users (`embed_users:` section).
+    EmbedUser,
+}
+
+/// A rule over embed users or standard users.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The rule id.
+    pub id: String,
+    /// Which identities.
+    pub subjects: SubjectKind,
+    /// Free text.
+    pub description: Option<String>,
+    /// The `where` selector; `None` selects every subject.
+    pub filter: Option<Filter>,
+    /// Where the `where` value is written.
+    pub where_at: Option<PolicyLocation>,
+    /// `must_be_in`.
+    pub must_be_in: Vec<GroupPattern>,
+    /// `must_not_be_in`.
+    pub must_not_be_in: Vec<GroupPattern>,
+    /// `only_in`, when given.
+    pub only_in: Option<Vec<GroupPattern>>,
+    /// Severity.
+    pub severity: Severity,
+    /// Where the rule starts.
+    pub at: PolicyLocation,
+}
+
+/// A separation-of-duties rule.
+#[derive(Debug, Clone)]
+pub struct SodRule {
+    /// The rule id.
+    pub id: String,
+    /// The mutually exclusive groups.
+    pub groups: Vec<GroupPattern>,
+    /// Severity.
+    pub severity: Severity,
+    /// Where.
+    pub at: PolicyLocation,
+}
+
+/// An exception.
+#[derive(Debug, Clone)]
+pub struct Exception {
+    /// A rule id or `group:<name>`.
+    pub rule: String,
+    /// userName or embedExternalId.
+    pub subject: String,
+    /// Limits the exception to findings about this group.
+    pub group: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// Tracking ticket.
+    pub ticket: Option<String>,
+    /// Owner.
+    pub owner: Option<String>,
+    /// Last day on which it excuses (inclusive, UTC).
+    pub expires: jiff::civil::Date,
+    /// Where.
+    pub at: PolicyLocation,
+}
