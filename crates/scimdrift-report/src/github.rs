@@ -3,13 +3,13 @@
 //!
 //! GitHub shows at most 10 error and 10 warning annotations per step (notices
 //! are held to 10 here as well) and 50 per job. Annotations go out most
-//! severe first; excused findings are not annotated. When findings are left
+//! severe first; excused and resolved findings are not annotated. When findings are left
 //! out, a final notice says how many and of which severities (its slot is
 //! kept free for it). Values are escaped as the runner expects: `%`, `\r`,
 //! `\n` everywhere, and `:` and `,` inside properties.
 
 use crate::RenderOptions;
-use crate::text::{most_severe_first, severity_str, subject_label};
+use crate::text::{is_gone, most_severe_first, severity_str, subject_label};
 use scimdrift_reconcile::{Finding, Report, Severity, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -67,7 +67,7 @@ pub fn render_with_limits(report: &Report, opts: &RenderOptions, limits: Limits)
 
     let candidates: Vec<&Finding> = most_severe_first(&report.findings)
         .into_iter()
-        .filter(|f| f.exception.is_none())
+        .filter(|f| f.exception.is_none() && !is_gone(f))
         .collect();
     // Keep one notice slot (and one job slot) for the omission note, should
     // anything be left out.

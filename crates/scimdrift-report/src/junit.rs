@@ -5,11 +5,12 @@
 //! `separation_of_duties`, `exceptions`, `settings`) plus `snapshot`, whose
 //! single test case errors when the live data is incomplete. Every finding
 //! not excused is a `<failure>` of its rule's test case (a test case may have
-//! several); excused findings are listed in the test case's `<system-out>`.
+//! several); excused findings are listed in the test case's `<system-out>`;
+//! resolved ones (PR mode, `--state-dir`) are not failures.
 //! A suite's `failures` counts failing test cases, as JUnit consumers expect.
 
 use crate::RenderOptions;
-use crate::text::{severity_str, status_str, subject_label};
+use crate::text::{is_gone, severity_str, status_str, subject_label};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 use scimdrift_reconcile::{Finding, PolicyLocation, Report, RuleKind, Status};
@@ -41,7 +42,9 @@ struct Case<'a> {
 
 impl Case<'_> {
     fn failures(&self) -> impl Iterator<Item = &&Finding> {
-        self.findings.iter().filter(|f| f.exception.is_none())
+        self.findings
+            .iter()
+            .filter(|f| f.exception.is_none() && !is_gone(f))
     }
 }
 
@@ -277,6 +280,7 @@ fn testcase(
         let excused: Vec<String> = case
             .findings
             .iter()
+            .filter(|f| !is_gone(f))
             .filter_map(|f| {
                 let e = f.exception.as_ref()?;
                 Some(format!(

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod github;
 pub mod junit;
 pub mod markdown;
+pub mod review;
 pub mod sarif;
 mod text;
 

@@ -14,10 +14,14 @@
 //! resource), never an invented line. Every result also names the SCIM
 //! resource as a logical location. `partialFingerprints` carry the finding
 //! id; excused findings carry an accepted external suppression located at the
-//! exception; PR mode and `--state-dir` map onto `baselineState`.
+//! exception; PR mode and `--state-dir` map onto `baselineState` (`new`,
+//! `unchanged`); resolved findings are left out and counted in the run's
+//! properties.
 
 use crate::RenderOptions;
-use crate::text::{kind_description, severity_str, status_str, subject_label, subject_type};
+use crate::text::{
+    is_gone, kind_description, severity_str, status_str, subject_label, subject_type,
+};
 use scimdrift_reconcile::{
     Change, Finding, FindingKind, PolicyLocation, Report, RuleKind, Severity, Since, Status,
 };
@@ -55,8 +59,11 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
 pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
     // Rules: one per distinct rule id, sorted; the rule's level is the most
     // severe level any of its findings has.
+    // Resolved findings (PR mode, `--state-dir`) are not results: code
+    // scanning would show them as open alerts. The run counts them instead.
+    let current: Vec<&Finding> = report.findings.iter().filter(|f| !is_gone(f)).collect();
     let mut rules: BTreeMap<String, (&Finding, Severity)> = BTreeMap::new();
-    for f in &report.findings {
+    for f in &current {
         let entry = rules.entry(rule_id(f)).or_insert((f, f.severity));
         entry.1 = entry.1.max(f.severity);
     }
@@ -70,8 +77,7 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
         .map(|(id, (f, sev))| rule_descriptor(id, f, *sev))
         .collect();
 
-    let results: Vec<Value> = report
-        .findings
+    let results: Vec<Value> = current
         .iter()
         .map(|f| {
             let id = rule_id(f);
@@ -112,6 +118,7 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
                 "generatedAt": report.generated_at,
                 "snapshotSha256": report.source.snapshot_sha256,
                 "failOn": report.fail_on.map_or("never", severity_str),
+                "resolved": report.findings.len() - current.len(),
             }
         }]
     })
@@ -200,9 +207,9 @@ fn result(
     }
     let baseline = match (f.change, f.since_last_run) {
         (Some(Change::Introduced), _) | (None, Some(Since::New)) => Some("new"),
-        (Some(Change::Resolved), _) | (None, Some(Since::Resolved)) => Some("absent"),
         (Some(Change::Unchanged), _) | (None, Some(Since::Persisting)) => Some("unchanged"),
-        (None, None) => None,
+        // Resolved findings never become results.
+        (Some(Change::Resolved), _) | (None, Some(Since::Resolved) | None) => None,
     };
     if let Some(state) = baseline {
         value["baselineState"] = json!(state);

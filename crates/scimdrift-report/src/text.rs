@@ -92,3 +92,11 @@ pub(crate) fn status_str(status: scimdrift_reconcile::Status) -> &'static str {
         Status::Incomplete => "incomplete",
     }
 }
+
+/// Whether a finding is no longer current: resolved by the PR (it only
+/// exists under the base policies) or resolved since the last run. Such
+/// findings are reported as resolved but never annotated or failed.
+pub(crate) fn is_gone(f: &Finding) -> bool {
+    use scimdrift_reconcile::{Change, Since};
+    f.change == Some(Change::Resolved) || f.since_last_run == Some(Since::Resolved)
+}

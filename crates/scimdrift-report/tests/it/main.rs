@@ -10,4 +10,5 @@ mod fixture;
 mod github;
 mod junit;
 mod markdown;
+mod review;
 mod sarif;

@@ -133,6 +133,7 @@ fn pr_mode_sets_baseline_state() {
         .iter()
         .map(|r| r["baselineState"].as_str().unwrap())
         .collect();
+    // The resolved finding is not a result; the run counts it.
     assert_eq!(
         states,
         [
@@ -141,9 +142,9 @@ fn pr_mode_sets_baseline_state() {
             "unchanged",
             "unchanged",
             "unchanged",
-            "absent",
             "unchanged",
             "unchanged"
         ]
     );
+    assert_eq!(log["runs"][0]["properties"]["resolved"], 1);
 }
