@@ -129,8 +129,8 @@ impl SimConfig {
     /// [`DEFAULT_TOKEN`], 60 requests/min without `Retry-After`, page size 100
     /// by default and at most 1000, no latency, no faults, seed 0, loopback on
     /// an ephemeral port.
-    pub fn new(org: &Snapshot) -> Self {
-        SimConfig::from_store(Store::from_snapshot(org))
+    pub fn new(org: Snapshot) -> Self {
+        SimConfig::from_store(Store::from_snapshot(&org))
     }
 
     /// Like [`SimConfig::new`], for an org already loaded (for example with
@@ -241,7 +241,7 @@ mod tests {
 
     #[test]
     fn debug_redacts_token() {
-        let config = SimConfig::new(&Snapshot::new(Default::default())).token("s3cret-key");
+        let config = SimConfig::new(Snapshot::new(Default::default())).token("s3cret-key");
         let text = format!("{config:?}");
         assert!(!text.contains("s3cret-key"), "{text}");
         assert!(text.contains("<redacted>"));

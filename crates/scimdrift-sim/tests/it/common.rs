@@ -62,7 +62,7 @@ pub fn org(n: usize) -> Snapshot {
 }
 
 pub fn config(n: usize) -> SimConfig {
-    SimConfig::new(&org(n)).token(TOKEN).rate_limit(None)
+    SimConfig::new(org(n)).token(TOKEN).rate_limit(None)
 }
 
 pub async fn start(config: SimConfig) -> Simulator {

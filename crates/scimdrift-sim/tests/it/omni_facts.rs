@@ -205,7 +205,7 @@ async fn fact_filters_must_be_url_encoded_plus_is_a_space() {
         scimdrift_proto::Resource::from_json(r#"{"id":"plus","userName":"a+b@example.com"}"#)
             .unwrap(),
     );
-    let sim = start(SimConfig::new(&org).token(TOKEN).rate_limit(None)).await;
+    let sim = start(SimConfig::new(org).token(TOKEN).rate_limit(None)).await;
     let encoded = format!(
         "/users?filter={}",
         filter(r#"userName eq "a+b@example.com""#)
@@ -240,7 +240,7 @@ async fn fact_list_envelope() {
 
 #[tokio::test]
 async fn fact_default_rate_limit_is_60_per_minute_without_retry_after() {
-    let sim = Simulator::start(SimConfig::new(&org(1)).token(TOKEN))
+    let sim = Simulator::start(SimConfig::new(org(1)).token(TOKEN))
         .await
         .unwrap();
     let base = sim.scim_base_url();
