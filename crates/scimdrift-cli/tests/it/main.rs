@@ -6,6 +6,7 @@
 )]
 
 mod diff;
+mod fetch;
 mod filter;
 mod support;
 mod util;
