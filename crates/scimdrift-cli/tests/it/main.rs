@@ -6,6 +6,7 @@
 )]
 
 mod diff;
+mod engine;
 mod fetch;
 mod filter;
 mod support;
