@@ -6,6 +6,7 @@ mod ci;
 mod fetch_tasks;
 mod gen_org;
 mod interop;
+mod sim_bench;
 
 use anyhow::{Result, bail};
 
@@ -17,6 +18,7 @@ tasks:
   bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
+  sim-bench simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
   interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
 
@@ -29,6 +31,7 @@ fn main() -> Result<()> {
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),
+        "sim-bench" => sim_bench::run(&rest),
         "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");
