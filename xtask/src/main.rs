@@ -2,6 +2,7 @@
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
+mod bench_filter;
 mod ci;
 mod interop;
 
@@ -11,6 +12,7 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
+  bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
@@ -20,6 +22,7 @@ fn main() -> Result<()> {
     let task = args.next().unwrap_or_else(|| "help".to_owned());
     let rest: Vec<String> = args.collect();
     match task.as_str() {
+        "bench-filter" => bench_filter::run(&rest),
         "ci" => ci::run(&rest),
         "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
