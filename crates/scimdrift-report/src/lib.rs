@@ -14,6 +14,8 @@
 pub mod csv;
 pub mod diff;
 pub mod github;
+pub mod human;
+pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod review;

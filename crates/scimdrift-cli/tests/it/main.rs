@@ -6,6 +6,8 @@
 )]
 
 mod diff;
+mod engine;
+mod fetch;
 mod filter;
 mod support;
 mod util;
