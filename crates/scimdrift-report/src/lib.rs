@@ -14,12 +14,15 @@
 pub mod csv;
 pub mod diff;
 pub mod github;
+pub mod human;
+pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod review;
 pub mod sarif;
 mod text;
 
+use scimdrift_reconcile::Report;
 use std::fmt;
 use std::str::FromStr;
 
@@ -126,6 +129,25 @@ impl RenderOptions {
         } else {
             format!("{dir}/{file}")
         }
+    }
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Human => human::render(
+            report,
+            &human::HumanOptions {
+                color: opts.color,
+                ..human::HumanOptions::default()
+            },
+        ),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Sarif => sarif::render(report, opts),
+        Format::Junit => junit::render(report, opts),
+        Format::Github => github::render(report, opts),
+        Format::Csv => csv::render(report, opts),
     }
 }
 

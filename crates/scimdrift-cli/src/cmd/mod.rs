@@ -5,6 +5,7 @@ pub mod connect;
 pub mod diff;
 pub mod fetch;
 pub mod filter;
+pub mod output;
 pub mod policies;
 pub mod render;
 pub mod review;
