@@ -10,8 +10,9 @@ use crate::load::PolicySource;
 use crate::model::{MembersMode, Policies, Rule, SubjectKind, UnmanagedGroups};
 use crate::pattern::{self, GroupPattern, PatternKind, Resolved};
 use crate::report::{
-    Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, PolicyLocation, REPORT_SCHEMA,
-    Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary, ToolInfo,
+    Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, MembershipDiff, PolicyLocation,
+    REPORT_SCHEMA, Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary,
+    ToolInfo,
 };
 use rayon::prelude::*;
 use scimdrift_proto::{Resource, Snapshot};
@@ -523,11 +524,13 @@ fn evaluate_subject(
         out.governed = true;
         let subject = || index.subject(who);
         let rule = c.rule;
+        // An unresolvable template names no group: the finding is then
+        // about the subject alone.
         let mk = |kind, group: String, message: String| Draft {
             kind,
             rule: rule.id.clone(),
             severity: rule.severity,
-            group: Some(group),
+            group: (!group.is_empty()).then_some(group),
             subject: Some(subject()),
             message,
             policy: Some(rule.at.clone()),
@@ -540,7 +543,7 @@ fn evaluate_subject(
             }
             let (group, detail) = match &t {
                 Target::Missing(attr) => (
-                    r.pat.text.clone(),
+                    String::new(),
                     format!(
                         "; `{}` cannot be resolved: the subject has no `{attr}`",
                         r.pat.text
@@ -565,7 +568,11 @@ fn evaluate_subject(
             out.findings.push(mk(
                 FindingKind::MembershipRequired,
                 group.clone(),
-                format!("{who_text} must be in `{group}` but is not{detail}"),
+                if group.is_empty() {
+                    format!("{who_text} must be in `{}` but is not{detail}", r.pat.text)
+                } else {
+                    format!("{who_text} must be in `{group}` but is not{detail}")
+                },
             ));
         }
         let forbidden: Vec<Target> = c
@@ -630,6 +637,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
     let mut user_governed = vec![false; index.users.len()];
     let mut embed_governed = vec![false; index.embed.len()];
     let mut guard: Vec<String> = Vec::new();
+    let mut diffs: Vec<MembershipDiff> = Vec::new();
 
     // Declarations.
     let mut declared_live = vec![false; index.groups.len()];
@@ -758,6 +766,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         let Some(gi) = live else { continue };
         let live_group = &index.groups[gi];
         if decl.members == MembersMode::Exact {
+            let before = drafts.len();
             for who in index.resolved[gi].iter().flatten() {
                 if !declared.contains(who) {
                     let subject = index.subject(*who);
@@ -773,6 +782,9 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                         &decl.at,
                     ));
                 }
+            }
+            if drafts.len() > before || missing > 0 {
+                diffs.push(membership_diff(decl, gi, &index));
             }
         }
         let size = live_group.members.len() as u64;
@@ -1050,8 +1062,62 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         policies_commit: None,
         summary,
         evaluated: evaluated_rules(policies),
+        membership_diffs: {
+            diffs.sort();
+            diffs
+        },
         findings,
         incomplete_reasons: reasons,
+    }
+}
+
+fn member_label(index: &Index<'_>, who: Who) -> String {
+    match who {
+        Who::User(i) => {
+            let u = &index.users[i];
+            u.user_name
+                .as_deref()
+                .unwrap_or(u.resource.id())
+                .to_lowercase()
+        }
+        Who::Embed(i) => {
+            let u = &index.embed[i];
+            format!(
+                "{} (embed)",
+                u.external_id.as_deref().unwrap_or(u.resource.id())
+            )
+        }
+    }
+}
+
+fn membership_diff(decl: &crate::model::GroupDecl, gi: usize, index: &Index<'_>) -> MembershipDiff {
+    let mut expected: Vec<String> = decl
+        .users
+        .iter()
+        .map(|m| m.name.to_lowercase())
+        .chain(
+            decl.embed_users
+                .iter()
+                .map(|m| format!("{} (embed)", m.name)),
+        )
+        .collect();
+    let mut live: Vec<String> = index.groups[gi]
+        .members
+        .iter()
+        .zip(&index.resolved[gi])
+        .map(|(m, who)| match who {
+            Some(who) => member_label(index, *who),
+            None => format!("? {}", m.display.as_deref().unwrap_or(&m.value)),
+        })
+        .collect();
+    expected.sort();
+    expected.dedup();
+    live.sort();
+    live.dedup();
+    MembershipDiff {
+        group: decl.name.clone(),
+        expected,
+        live,
     }
 }
 

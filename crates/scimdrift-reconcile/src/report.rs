@@ -268,6 +268,21 @@ pub struct EvaluatedRule {
     pub policy: PolicyLocation,
 }
 
+/// Expected vs live membership of one `members: exact` group.
+///
+/// Standard users are listed by lowercase `userName`, embed users as
+/// `<embedExternalId> (embed)`, dangling members as `? <display>`; both lists
+/// sorted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MembershipDiff {
+    /// The group's display name.
+    pub group: String,
+    /// Members the policy declares (that exist live or not).
+    pub expected: Vec<String>,
+    /// Members the group has live.
+    pub live: Vec<String>,
+}
+
 /// Where the live data came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSource {
@@ -366,6 +381,10 @@ pub struct Report {
     /// Omitted from JSON when empty (reports written before it existed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evaluated: Vec<EvaluatedRule>,
+    /// Expected vs live membership of every exact group that has drift, so
+    /// renderers can show a diff. Omitted from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub membership_diffs: Vec<MembershipDiff>,
     /// Findings, sorted deterministically.
     pub findings: Vec<Finding>,
     /// Why the status is `incomplete`.

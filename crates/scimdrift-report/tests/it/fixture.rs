@@ -235,6 +235,7 @@ pub fn sample() -> Report {
         policies_commit: None,
         summary: Summary::default(),
         evaluated,
+        membership_diffs: Vec::new(),
         findings,
         incomplete_reasons: Vec::new(),
     })
