@@ -11,6 +11,7 @@
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
 //! needs beyond the report (where the policies live, where the full report is).
 
+mod changes;
 pub mod csv;
 pub mod diff;
 pub mod github;
@@ -135,13 +136,20 @@ impl RenderOptions {
 /// Renders `report` in `format`.
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     match format {
-        Format::Human => human::render(
-            report,
-            &human::HumanOptions {
-                color: opts.color,
-                ..human::HumanOptions::default()
-            },
-        ),
+        Format::Human => {
+            // What the PR or the time since the last run changed comes first;
+            // the body then shows the current findings only.
+            let mut text = changes::human_preamble(report);
+            let current = changes::current_only(report);
+            text.push_str(&human::render(
+                &current,
+                &human::HumanOptions {
+                    color: opts.color,
+                    ..human::HumanOptions::default()
+                },
+            ));
+            text
+        }
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report, opts),
         Format::Sarif => sarif::render(report, opts),
