@@ -7,5 +7,6 @@
 
 mod diff;
 mod filter;
+mod reports;
 mod support;
 mod util;
