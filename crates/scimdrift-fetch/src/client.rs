@@ -344,6 +344,8 @@ impl Http {
             "cannot connect".to_owned()
         } else if e.is_body() || e.is_decode() {
             "the body was cut off".to_owned()
+        } else if e.is_request() {
+            "the connection broke".to_owned()
         } else {
             "request failed".to_owned()
         };

@@ -14,8 +14,8 @@ pub mod snapshot;
 
 pub use filter::{EvalError, Filter, ParseError};
 pub use scim::{
-    Email, EmbedUser, Group, GroupRef, ListResponse, Member, Meta, PatchOp, PatchOperation,
-    ScimError, User,
+    Email, EmbedUser, Group, GroupRef, ListResponse, Member, Meta, OmniUserExtension, PatchOp,
+    PatchOperation, ScimError, User,
 };
 pub use snapshot::{
     FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA, Snapshot, SnapshotSource,

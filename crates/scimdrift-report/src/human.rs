@@ -193,11 +193,7 @@ fn finding(out: &mut Out<'_>, f: &Finding) {
     };
     let label = out.paint(&format!("{label:<7}"), paint);
     let who = f.subject.as_ref().map(subject_label).unwrap_or_default();
-    out.line(
-        &format!("    {label} {} {who}", f.kind.as_str())
-            .trim_end()
-            .to_owned(),
-    );
+    out.line(format!("    {label} {} {who}", f.kind.as_str()).trim_end());
     out.wrapped(12, &f.message);
     if let Some(p) = &f.policy {
         let at = out.paint(

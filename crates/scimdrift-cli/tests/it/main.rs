@@ -6,6 +6,7 @@
 )]
 
 mod diff;
+mod engine;
 mod filter;
 mod reports;
 mod support;

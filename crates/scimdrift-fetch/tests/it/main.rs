@@ -7,3 +7,4 @@
 
 mod behaviour;
 mod responder;
+mod sim;

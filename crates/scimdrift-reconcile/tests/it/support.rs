@@ -1,10 +1,5 @@
 //! Helpers shared by the integration tests.
 
-#![expect(
-    clippy::unwrap_used,
-    reason = "test helpers: a broken fixture should fail loudly"
-)]
-
 use scimdrift_reconcile::PolicySource;
 use std::path::{Path, PathBuf};
 
