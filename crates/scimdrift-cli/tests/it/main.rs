@@ -9,5 +9,6 @@ mod diff;
 mod engine;
 mod filter;
 mod reports;
+mod review;
 mod support;
 mod util;
