@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod ci;
+mod gen_org;
 mod interop;
 
 use anyhow::{Result, bail};
@@ -12,6 +13,7 @@ cargo xtask <task>
 
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
   interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
 
@@ -21,6 +23,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(&rest),
+        "gen-org" => gen_org::run(&rest),
         "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

@@ -1,6 +1,7 @@
 //! Simulator configuration: a builder over everything the server can vary.
 
 use crate::faults::FaultSpec;
+use crate::store::{Kind, Store};
 use scimdrift_proto::Snapshot;
 use std::fmt;
 use std::net::SocketAddr;
@@ -86,7 +87,7 @@ impl FromStr for RateLimit {
 /// chained setters.
 #[derive(Clone)]
 pub struct SimConfig {
-    pub(crate) org: Snapshot,
+    pub(crate) org: Store,
     pub(crate) token: String,
     pub(crate) listen: SocketAddr,
     pub(crate) rate_limit: Option<RateLimit>,
@@ -103,9 +104,9 @@ impl fmt::Debug for SimConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The token is a secret even in a simulator: never print it.
         f.debug_struct("SimConfig")
-            .field("groups", &self.org.groups.len())
-            .field("users", &self.org.users.len())
-            .field("embed_users", &self.org.embed_users.len())
+            .field("groups", &self.org.len(Kind::Groups))
+            .field("users", &self.org.len(Kind::Users))
+            .field("embed_users", &self.org.len(Kind::EmbedUsers))
             .field("token", &"<redacted>")
             .field("listen", &self.listen)
             .field("rate_limit", &self.rate_limit)
@@ -129,6 +130,12 @@ impl SimConfig {
     /// by default and at most 1000, no latency, no faults, seed 0, loopback on
     /// an ephemeral port.
     pub fn new(org: Snapshot) -> Self {
+        SimConfig::from_store(Store::from_snapshot(&org))
+    }
+
+    /// Like [`SimConfig::new`], for an org already loaded (for example with
+    /// [`Store::from_json`], the fast path for big org files).
+    pub fn from_store(org: Store) -> Self {
         SimConfig {
             org,
             token: DEFAULT_TOKEN.to_owned(),

@@ -26,4 +26,4 @@ mod store;
 pub use config::{DEFAULT_TOKEN, Profile, RateLimit, SimConfig};
 pub use faults::{FaultKind, FaultSpec, FaultSpecError, Mutation};
 pub use server::{RequestRecord, SimError, Simulator};
-pub use store::{Kind, Store};
+pub use store::{Entry, Kind, LoadError, Store};

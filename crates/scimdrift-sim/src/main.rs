@@ -2,8 +2,8 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use scimdrift_proto::{SNAPSHOT_SCHEMA, Snapshot};
-use scimdrift_sim::{FaultSpec, Profile, RateLimit, SimConfig, Simulator};
+use scimdrift_proto::SNAPSHOT_SCHEMA;
+use scimdrift_sim::{FaultSpec, Profile, RateLimit, SimConfig, Simulator, Store};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -68,31 +68,16 @@ fn fault_help() -> String {
     format!("Fault injection.\n\n{}", FaultSpec::HELP)
 }
 
-fn load_org(path: &PathBuf) -> Result<Snapshot> {
+fn load_org(path: &PathBuf) -> Result<Store> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the org file `{}`", path.display()))?;
-    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|e| {
-        let full = e.to_string();
-        // serde_json appends " at line L column C"; the prefix already says where.
-        let what = full
-            .rsplit_once(" at line ")
-            .map_or(full.as_str(), |(m, _)| m);
+    Store::from_json(text).map_err(|e| {
         anyhow::anyhow!(
-            "{}:{}:{}: {what}\nhint: the org file is a `{SNAPSHOT_SCHEMA}` JSON document with \
+            "{}:{e}\nhint: the org file is a `{SNAPSHOT_SCHEMA}` JSON document with \
              `groups`, `users` and `embed_users` arrays (try `cargo xtask gen-org`)",
             path.display(),
-            e.line(),
-            e.column()
         )
-    })?;
-    if snapshot.schema != SNAPSHOT_SCHEMA {
-        anyhow::bail!(
-            "{}: unsupported schema `{}`, expected `{SNAPSHOT_SCHEMA}`",
-            path.display(),
-            snapshot.schema
-        );
-    }
-    Ok(snapshot)
+    })
 }
 
 fn build(args: Args) -> Result<SimConfig> {
@@ -110,7 +95,7 @@ fn build(args: Args) -> Result<SimConfig> {
         Some(spec) => spec.parse::<FaultSpec>()?,
         None => FaultSpec::default(),
     };
-    Ok(SimConfig::new(org)
+    Ok(SimConfig::from_store(org)
         .listen(args.listen)
         .token(args.token)
         .rate_limit(rate_limit)

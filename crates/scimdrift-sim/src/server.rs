@@ -3,7 +3,7 @@
 
 use crate::config::{Profile, RateLimit, SimConfig};
 use crate::faults::{Draws, FaultKind, FaultSpec, Mutation};
-use crate::store::{Kind, Store};
+use crate::store::{Entry, Kind, Store};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -12,7 +12,6 @@ use bytes::Bytes;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scimdrift_proto::Filter;
-use scimdrift_proto::Resource;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -165,7 +164,7 @@ impl Simulator {
             seed,
             profile,
         } = config;
-        let mut store = Store::from_snapshot(org);
+        let mut store = org;
         if profile == Profile::Scim {
             // A generic SCIM server has no embed users.
             store.remove_front(Kind::EmbedUsers, usize::MAX);
@@ -741,7 +740,7 @@ fn list_inner(shared: &Shared, kind: Kind, params: &Params) -> Result<(Answer, b
     let store = read(&shared.store);
     let all = store.list(kind);
     let from = usize::try_from(start - 1).unwrap_or(usize::MAX);
-    let (total, page): (usize, Vec<&Resource>) = match &filter {
+    let (total, page): (usize, Vec<&Entry>) = match &filter {
         None => {
             let lo = from.min(all.len());
             let hi = from.saturating_add(count).min(all.len());
@@ -795,7 +794,7 @@ fn list_inner(shared: &Shared, kind: Kind, params: &Params) -> Result<(Answer, b
     Ok((Answer::json(StatusCode::OK, body), more))
 }
 
-fn without_members(r: &Resource) -> String {
+fn without_members(r: &Entry) -> String {
     let mut v = r.to_value();
     if let Some(obj) = v.as_object_mut() {
         obj.retain(|k, _| !k.eq_ignore_ascii_case("members"));

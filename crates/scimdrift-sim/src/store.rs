@@ -1,9 +1,11 @@
 //! The in-memory org: one list per resource kind in creation order, an index
 //! by id, and the mutation API tests use to change state between requests.
 
-use scimdrift_proto::{Resource, Snapshot};
+use scimdrift_proto::{Resource, SNAPSHOT_SCHEMA, Snapshot};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The three resource collections Omni serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -36,19 +38,189 @@ impl Kind {
             Kind::EmbedUsers => "embed/users",
         }
     }
+
+    fn field(self) -> &'static str {
+        match self {
+            Kind::Users => "users",
+            Kind::Groups => "groups",
+            Kind::EmbedUsers => "embed_users",
+        }
+    }
+}
+
+/// Where an entry's JSON text lives: a slice of the org file it was loaded
+/// from (no copy, no allocation per resource: a million embed users load in
+/// seconds) or its own allocation (resources added later).
+#[derive(Clone)]
+enum Text {
+    Shared {
+        buf: Arc<String>,
+        start: usize,
+        end: usize,
+    },
+    Owned(Box<str>),
+}
+
+/// One served resource: its id and its JSON text, served byte-exact.
+#[derive(Clone)]
+pub struct Entry {
+    id: Box<str>,
+    text: Text,
+}
+
+impl std::fmt::Debug for Entry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Entry").field(&self.json()).finish()
+    }
+}
+
+impl Entry {
+    /// The resource's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The JSON text exactly as served.
+    pub fn json(&self) -> &str {
+        match &self.text {
+            Text::Shared { buf, start, end } => buf.get(*start..*end).unwrap_or(""),
+            Text::Owned(s) => s,
+        }
+    }
+
+    /// Parses the JSON (for filters).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.json()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The entry as a snapshot resource.
+    pub fn to_resource(&self) -> Option<Resource> {
+        Resource::from_json(self.json()).ok()
+    }
+}
+
+impl From<Resource> for Entry {
+    fn from(r: Resource) -> Self {
+        Entry {
+            id: r.id().into(),
+            text: Text::Owned(r.json().into()),
+        }
+    }
+}
+
+impl From<&Resource> for Entry {
+    fn from(r: &Resource) -> Self {
+        Entry {
+            id: r.id().into(),
+            text: Text::Owned(r.json().into()),
+        }
+    }
+}
+
+/// Why an org file cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Not JSON, or not shaped like a snapshot.
+    #[error("{line}:{column}: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What serde_json said, without its own position suffix.
+        message: String,
+    },
+    /// The `schema` field names another format.
+    #[error("unsupported schema `{found}`, expected `{SNAPSHOT_SCHEMA}`")]
+    Schema {
+        /// The schema found.
+        found: String,
+    },
+    /// A resource is not an object with a string `id`.
+    #[error("{line}:{column}: `{field}[{index}]` has no string `id`")]
+    MissingId {
+        /// The array (`groups`, `users`, `embed_users`).
+        field: &'static str,
+        /// Position in the array.
+        index: usize,
+        /// 1-based line of the resource.
+        line: usize,
+        /// 1-based column of the resource.
+        column: usize,
+    },
+}
+
+impl LoadError {
+    fn from_serde(e: &serde_json::Error) -> Self {
+        let full = e.to_string();
+        // serde_json appends " at line L column C"; the position fields hold it.
+        let message = full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m)
+            .to_owned();
+        LoadError::Json {
+            line: e.line(),
+            column: e.column(),
+            message,
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let column = before
+        .rfind('\n')
+        .map_or(before.len(), |nl| before.len() - nl - 1)
+        + 1;
+    (line, column)
+}
+
+#[derive(Deserialize)]
+struct OrgFile<'a> {
+    schema: String,
+    #[serde(borrow, default)]
+    groups: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    users: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    embed_users: Vec<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct Probe<'a> {
+    #[serde(borrow, default)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    meta: Option<MetaProbe<'a>>,
+}
+
+#[derive(Deserialize)]
+struct MetaProbe<'a> {
+    #[serde(borrow, default)]
+    created: Option<std::borrow::Cow<'a, str>>,
+}
+
+/// `(id, meta.created)` of a resource's JSON text.
+fn probe(json: &str) -> Option<(String, Option<String>)> {
+    let p: Probe<'_> = serde_json::from_str(json).ok()?;
+    Some((
+        p.id?.into_owned(),
+        p.meta.and_then(|m| m.created).map(|c| c.into_owned()),
+    ))
 }
 
 /// One collection: resources in creation order plus an id index.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Collection {
-    items: Vec<Resource>,
+    items: Vec<Entry>,
     index: HashMap<Box<str>, u32>,
 }
 
 impl Collection {
-    fn from_resources(items: Vec<Resource>) -> Self {
+    fn from_keyed(keyed: Vec<(Option<String>, Entry)>) -> Self {
         let mut c = Collection {
-            items: sort_by_creation(items),
+            items: sort_by_creation(keyed),
             index: HashMap::new(),
         };
         c.reindex();
@@ -62,40 +234,20 @@ impl Collection {
             // A duplicate id keeps its first position for get-by-id; listing
             // still serves both, as a broken server would.
             self.index
-                .entry(r.id().into())
+                .entry(r.id.clone())
                 .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
         }
     }
 }
 
-#[derive(Deserialize)]
-struct CreatedProbe<'a> {
-    #[serde(borrow, default)]
-    meta: Option<MetaProbe<'a>>,
-}
-
-#[derive(Deserialize)]
-struct MetaProbe<'a> {
-    #[serde(borrow, default)]
-    created: Option<std::borrow::Cow<'a, str>>,
-}
-
-fn created_of(r: &Resource) -> Option<String> {
-    serde_json::from_str::<CreatedProbe<'_>>(r.json())
-        .ok()
-        .and_then(|p| p.meta)
-        .and_then(|m| m.created)
-        .map(|c| c.into_owned())
-}
-
 /// Orders resources by `meta.created` (Omni lists in creation order);
 /// resources without it keep their relative order and go last. RFC 3339
 /// timestamps in the same offset sort correctly as text.
-fn sort_by_creation(items: Vec<Resource>) -> Vec<Resource> {
-    let mut keyed: Vec<(Option<String>, usize, Resource)> = items
+fn sort_by_creation(keyed: Vec<(Option<String>, Entry)>) -> Vec<Entry> {
+    let mut keyed: Vec<(Option<String>, usize, Entry)> = keyed
         .into_iter()
         .enumerate()
-        .map(|(i, r)| (created_of(&r), i, r))
+        .map(|(i, (c, e))| (c, i, e))
         .collect();
     keyed.sort_by(|a, b| match (&a.0, &b.0) {
         (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
@@ -107,7 +259,7 @@ fn sort_by_creation(items: Vec<Resource>) -> Vec<Resource> {
 }
 
 /// The simulated org.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Store {
     collections: [Collection; 3],
     inserted: u64,
@@ -115,21 +267,67 @@ pub struct Store {
 
 impl Store {
     /// Loads an org from a snapshot, ordering each collection by creation time.
-    pub fn from_snapshot(snapshot: Snapshot) -> Self {
-        let Snapshot {
-            groups,
-            users,
-            embed_users,
-            ..
-        } = snapshot;
+    pub fn from_snapshot(snapshot: &Snapshot) -> Self {
+        let keyed = |list: &[Resource]| -> Vec<(Option<String>, Entry)> {
+            list.iter()
+                .map(|r| (probe(r.json()).and_then(|(_, c)| c), Entry::from(r)))
+                .collect()
+        };
         Store {
             collections: [
-                Collection::from_resources(users),
-                Collection::from_resources(groups),
-                Collection::from_resources(embed_users),
+                Collection::from_keyed(keyed(&snapshot.users)),
+                Collection::from_keyed(keyed(&snapshot.groups)),
+                Collection::from_keyed(keyed(&snapshot.embed_users)),
             ],
             inserted: 0,
         }
+    }
+
+    /// Loads an org from the text of a `scimdrift.snapshot/v1` file. The
+    /// resources stay slices of `text` (one allocation for the whole org).
+    pub fn from_json(text: impl Into<String>) -> Result<Self, LoadError> {
+        // `Arc<String>`, not `Arc<str>`: converting would copy the whole file.
+        let buf: Arc<String> = Arc::new(text.into());
+        let file: OrgFile<'_> =
+            serde_json::from_str(&buf).map_err(|e| LoadError::from_serde(&e))?;
+        if file.schema != SNAPSHOT_SCHEMA {
+            return Err(LoadError::Schema { found: file.schema });
+        }
+        let base = buf.as_ptr() as usize;
+        let collect = |kind: Kind, list: &[&RawValue]| {
+            let mut keyed = Vec::with_capacity(list.len());
+            for (index, raw) in list.iter().enumerate() {
+                let json = raw.get();
+                let start = (json.as_ptr() as usize).saturating_sub(base);
+                let Some((id, created)) = probe(json) else {
+                    let (line, column) = line_col(&buf, start);
+                    return Err(LoadError::MissingId {
+                        field: kind.field(),
+                        index,
+                        line,
+                        column,
+                    });
+                };
+                let entry = Entry {
+                    id: id.into(),
+                    text: Text::Shared {
+                        buf: Arc::clone(&buf),
+                        start,
+                        end: start + json.len(),
+                    },
+                };
+                keyed.push((created, entry));
+            }
+            Ok(Collection::from_keyed(keyed))
+        };
+        Ok(Store {
+            collections: [
+                collect(Kind::Users, &file.users)?,
+                collect(Kind::Groups, &file.groups)?,
+                collect(Kind::EmbedUsers, &file.embed_users)?,
+            ],
+            inserted: 0,
+        })
     }
 
     fn col(&self, kind: Kind) -> &Collection {
@@ -151,12 +349,12 @@ impl Store {
     }
 
     /// All resources of `kind` in creation order.
-    pub fn list(&self, kind: Kind) -> &[Resource] {
+    pub fn list(&self, kind: Kind) -> &[Entry] {
         &self.col(kind).items
     }
 
     /// The resource of `kind` with this id.
-    pub fn get(&self, kind: Kind, id: &str) -> Option<&Resource> {
+    pub fn get(&self, kind: Kind, id: &str) -> Option<&Entry> {
         let c = self.col(kind);
         c.index
             .get(id)
@@ -164,30 +362,32 @@ impl Store {
     }
 
     /// Appends a resource (the newest, so it lists last).
-    pub fn push(&mut self, kind: Kind, resource: Resource) {
+    pub fn push(&mut self, kind: Kind, resource: impl Into<Entry>) {
+        let entry = resource.into();
         let c = self.col_mut(kind);
         let pos = u32::try_from(c.items.len()).unwrap_or(u32::MAX);
-        c.index.entry(resource.id().into()).or_insert(pos);
-        c.items.push(resource);
+        c.index.entry(entry.id.clone()).or_insert(pos);
+        c.items.push(entry);
     }
 
     /// Inserts a resource at the front of the listing, shifting every later
     /// page by one (what a scan sees when a resource appears before its cursor).
-    pub fn insert_front(&mut self, kind: Kind, resource: Resource) {
+    pub fn insert_front(&mut self, kind: Kind, resource: impl Into<Entry>) {
         let c = self.col_mut(kind);
-        c.items.insert(0, resource);
+        c.items.insert(0, resource.into());
         c.reindex();
     }
 
     /// Replaces the resource with the same id in place; false when absent.
-    pub fn replace(&mut self, kind: Kind, resource: Resource) -> bool {
+    pub fn replace(&mut self, kind: Kind, resource: impl Into<Entry>) -> bool {
+        let entry = resource.into();
         let c = self.col_mut(kind);
-        let Some(&i) = c.index.get(resource.id()) else {
+        let Some(&i) = c.index.get(entry.id()) else {
             return false;
         };
         match usize::try_from(i).ok().and_then(|i| c.items.get_mut(i)) {
             Some(slot) => {
-                *slot = resource;
+                *slot = entry;
                 true
             }
             None => false,
@@ -195,7 +395,7 @@ impl Store {
     }
 
     /// Removes the resource with this id; returns it when it existed.
-    pub fn remove(&mut self, kind: Kind, id: &str) -> Option<Resource> {
+    pub fn remove(&mut self, kind: Kind, id: &str) -> Option<Entry> {
         let c = self.col_mut(kind);
         let i = usize::try_from(*c.index.get(id)?).ok()?;
         let r = c.items.remove(i);
@@ -204,10 +404,10 @@ impl Store {
     }
 
     /// Removes up to `n` resources from the front of the listing.
-    pub fn remove_front(&mut self, kind: Kind, n: usize) -> Vec<Resource> {
+    pub fn remove_front(&mut self, kind: Kind, n: usize) -> Vec<Entry> {
         let c = self.col_mut(kind);
         let n = n.min(c.items.len());
-        let removed: Vec<Resource> = c.items.drain(..n).collect();
+        let removed: Vec<Entry> = c.items.drain(..n).collect();
         c.reindex();
         removed
     }
@@ -245,9 +445,15 @@ impl Store {
     /// The whole org as a snapshot (resources sorted by id, as the format asks).
     pub fn to_snapshot(&self) -> Snapshot {
         let mut s = Snapshot::new(Default::default());
-        s.users = self.list(Kind::Users).to_vec();
-        s.groups = self.list(Kind::Groups).to_vec();
-        s.embed_users = self.list(Kind::EmbedUsers).to_vec();
+        let all = |kind| {
+            self.list(kind)
+                .iter()
+                .filter_map(Entry::to_resource)
+                .collect()
+        };
+        s.users = all(Kind::Users);
+        s.groups = all(Kind::Groups);
+        s.embed_users = all(Kind::EmbedUsers);
         s.sort();
         s
     }
@@ -262,7 +468,7 @@ mod tests {
     }
 
     fn ids(store: &Store, kind: Kind) -> Vec<&str> {
-        store.list(kind).iter().map(Resource::id).collect()
+        store.list(kind).iter().map(Entry::id).collect()
     }
 
     #[test]
@@ -274,9 +480,9 @@ mod tests {
             res(r#"{"id":"c"}"#),
             res(r#"{"id":"d","meta":{"created":"2024-02-01T00:00:00Z"}}"#),
         ];
-        let store = Store::from_snapshot(snap);
+        let store = Store::from_snapshot(&snap);
         assert_eq!(ids(&store, Kind::Users), ["b", "d", "a", "c"]);
-        assert_eq!(store.get(Kind::Users, "a").map(Resource::id), Some("a"));
+        assert_eq!(store.get(Kind::Users, "a").map(Entry::id), Some("a"));
         assert!(store.get(Kind::Groups, "a").is_none());
     }
 
@@ -299,7 +505,7 @@ mod tests {
             store.remove(Kind::Groups, "g0").map(|r| r.id().to_owned()),
             Some("g0".into())
         );
-        assert_eq!(store.get(Kind::Groups, "g2").map(Resource::id), Some("g2"));
+        assert_eq!(store.get(Kind::Groups, "g2").map(Entry::id), Some("g2"));
         assert_eq!(store.remove_front(Kind::Groups, 5).len(), 2);
         assert!(store.is_empty());
         store.insert_front_synthetic(Kind::Users, 2);
@@ -307,5 +513,27 @@ mod tests {
             ids(&store, Kind::Users),
             ["sim-inserted-2", "sim-inserted-1"]
         );
+    }
+
+    #[test]
+    fn loads_from_text_without_copying_and_reports_positions() {
+        let text = r#"{"schema":"scimdrift.snapshot/v1","groups":[{"id":"g","displayName":"G"}],
+"users":[{"id":"b","meta":{"created":"2024-02-01T00:00:00Z"}},{"id":"a","meta":{"created":"2024-01-01T00:00:00Z"}}]}"#;
+        let store = Store::from_json(text).unwrap();
+        assert_eq!(ids(&store, Kind::Users), ["a", "b"]);
+        assert_eq!(
+            store.get(Kind::Groups, "g").unwrap().json(),
+            r#"{"id":"g","displayName":"G"}"#
+        );
+        let err = |t: &str| Store::from_json(t).unwrap_err().to_string();
+        assert_eq!(
+            err("{\"schema\":\"scimdrift.snapshot/v1\",\n \"users\":[{\"id\":1}]}"),
+            "2:11: `users[0]` has no string `id`"
+        );
+        assert_eq!(
+            err(r#"{"schema":"x/v9"}"#),
+            "unsupported schema `x/v9`, expected `scimdrift.snapshot/v1`"
+        );
+        assert_eq!(err("{\"schema\":"), "1:10: EOF while parsing a value");
     }
 }

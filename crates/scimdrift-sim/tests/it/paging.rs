@@ -251,7 +251,7 @@ async fn binary_rejects_a_bad_org_file_with_position_and_hint() {
     let err = String::from_utf8(out.stderr).unwrap();
     let err = err.replace(path.to_str().unwrap(), "ORG");
     insta::assert_snapshot!(err, @r"
-    error: ORG:2:14: resource has no string `id`
+    error: ORG:2:12: `users[0]` has no string `id`
     hint: the org file is a `scimdrift.snapshot/v1` JSON document with `groups`, `users` and `embed_users` arrays (try `cargo xtask gen-org`)
     ");
 }
