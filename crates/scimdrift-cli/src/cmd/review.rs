@@ -1,6 +1,6 @@
 //! `scimdrift review`: the compliance access review of embed users.
 
-use crate::cmd::check::{FailOnArg, exit_for, parse_now};
+use crate::cmd::check::{exit_for, parse_now};
 use crate::cmd::connect::ConnectArgs;
 use crate::exit::{Exit, invalid};
 use scimdrift_proto::Filter;
@@ -108,9 +108,8 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<Exit> {
         Ok(input) => input,
         Err(code) => return Ok(code),
     };
+    // The default threshold, so the evidence's status reads as `check` would.
     let mut opts = CheckOptions::new(now, input.source.clone());
-    // The review lists everything; what fails a run is not its concern.
-    opts.fail_on = FailOnArg::Never.into();
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
     report.policies_commit = super::input::policies_commit(&args.policies);
