@@ -5,6 +5,7 @@
 mod ci;
 mod gen_org;
 mod interop;
+mod sim_bench;
 
 use anyhow::{Result, bail};
 
@@ -14,6 +15,7 @@ cargo xtask <task>
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
+  sim-bench simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
   interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
 ";
 
@@ -24,6 +26,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "ci" => ci::run(&rest),
         "gen-org" => gen_org::run(&rest),
+        "sim-bench" => sim_bench::run(&rest),
         "interop" => interop::run(&rest),
         "help" | "--help" | "-h" => {
             print!("{HELP}");

@@ -32,6 +32,18 @@ pub enum FaultKind {
     Storm,
     /// The org changed right after this list page was served.
     MutatedAfter,
+    /// Status 200 with an HTML page (a login or proxy page) instead of JSON.
+    Html200,
+    /// Status 200 with valid JSON of the wrong shape.
+    WrongShape,
+    /// Status 200 and a body that never ends.
+    Endless,
+    /// A redirect to another origin (`localhost` instead of `127.0.0.1`).
+    Redirect,
+    /// `Content-Encoding: gzip` with a small body that inflates enormously.
+    GzipBomb,
+    /// A list page that lies (see the `FaultSpec` lie fields).
+    Lie,
 }
 
 impl FaultKind {
@@ -47,6 +59,12 @@ impl FaultKind {
             FaultKind::SlowBody => "slow",
             FaultKind::Storm => "storm",
             FaultKind::MutatedAfter => "mutate",
+            FaultKind::Html200 => "html200",
+            FaultKind::WrongShape => "wrong-shape",
+            FaultKind::Endless => "endless",
+            FaultKind::Redirect => "redirect",
+            FaultKind::GzipBomb => "gzip-bomb",
+            FaultKind::Lie => "lie",
         }
     }
 }
@@ -97,6 +115,33 @@ pub struct FaultSpec {
     pub mutation: Mutation,
     /// How many scans are mutated (each kind's first pages count).
     pub mutation_times: u32,
+    /// Share of answers that are an HTML page with status 200.
+    pub html_200: f64,
+    /// Share of answers that are JSON of the wrong shape with status 200.
+    pub wrong_shape: f64,
+    /// Share of answers whose body never ends.
+    pub endless: f64,
+    /// Share of answers that redirect to another origin.
+    pub redirect: f64,
+    /// Share of answers that are a gzip bomb.
+    pub gzip_bomb: f64,
+    /// How far a gzip bomb inflates, in MiB.
+    pub bomb_mib: u64,
+    /// Added to every list page's `totalResults` (a lie when not 0).
+    pub total_offset: i64,
+    /// Added to every list page's `itemsPerPage`.
+    pub items_per_page_offset: i64,
+    /// Added to every list page's echoed `startIndex`.
+    pub start_index_offset: i64,
+    /// Extra items on every list page beyond `count` (and the cap).
+    pub overfull: usize,
+    /// Every list page repeats its first resource at its end.
+    pub duplicate_ids: bool,
+    /// The first group or embed user of every page carries the id of the
+    /// first standard user.
+    pub cross_type_ids: bool,
+    /// Every group gets a member that points at no user.
+    pub dangling_members: bool,
 }
 
 impl Default for FaultSpec {
@@ -116,6 +161,19 @@ impl Default for FaultSpec {
             storm_len: 5,
             mutation: Mutation::None,
             mutation_times: 1,
+            html_200: 0.0,
+            wrong_shape: 0.0,
+            endless: 0.0,
+            redirect: 0.0,
+            gzip_bomb: 0.0,
+            bomb_mib: 1024,
+            total_offset: 0,
+            items_per_page_offset: 0,
+            start_index_offset: 0,
+            overfull: 0,
+            duplicate_ids: false,
+            cross_type_ids: false,
+            dangling_members: false,
         }
     }
 }
@@ -163,6 +221,20 @@ fn millis(item: &str, v: &str) -> Result<Duration, FaultSpecError> {
         .map_err(|_| FaultSpecError::new(item, "expected milliseconds such as `50` or `50ms`"))
 }
 
+fn switch(item: &str, v: &str) -> Result<bool, FaultSpecError> {
+    match v.trim() {
+        "on" | "true" | "1" => Ok(true),
+        "off" | "false" | "0" => Ok(false),
+        _ => Err(FaultSpecError::new(item, "expected `on` or `off`")),
+    }
+}
+
+fn offset(item: &str, v: &str) -> Result<i64, FaultSpecError> {
+    v.trim().trim_start_matches('+').parse().map_err(|_| {
+        FaultSpecError::new(item, "expected a signed whole number such as `+5` or `-2`")
+    })
+}
+
 fn count<T: FromStr>(item: &str, v: &str) -> Result<T, FaultSpecError> {
     v.trim()
         .parse()
@@ -184,8 +256,32 @@ Comma-separated KEY=VALUE items (shares are `0.1` or `10%`):
   mutate=insert:N | delete:N        after the first page of a multi-page list, insert
                                     (or delete) N resources at the front of that list
   mutate-times=N                    how many scans to mutate (1)
-The status faults' shares (500..slow) must add up to at most 1.
+Hostile servers (status 200 answers that lie or hurt):
+  html200=SHARE                     an HTML sign-in page with status 200
+  wrong-shape=SHARE                 valid JSON of the wrong shape
+  endless=SHARE                     a body that never ends (one chunk per slow-chunk-ms)
+  redirect=SHARE                    302 to the same path on another origin (localhost)
+  gzip-bomb=SHARE, bomb-mib=N       gzip body inflating to N MiB of zeros (1024)
+  total-results=+N|-N               every list page lies about totalResults
+  items-per-page=+N|-N              ... about itemsPerPage
+  start-index=+N|-N                 ... echoes a startIndex that was not asked for
+  overfull=N                        ... carries N more items than count
+  duplicate-ids=on                  ... repeats its first resource at its end
+  cross-type-ids=on                 the first group/embed user of a page reuses a user id
+  dangling-members=on               every group gets a member pointing at nobody
+The shares of 500 .. slow and html200 .. gzip-bomb must add up to at most 1.
 Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
+
+    /// Whether any list-page lie is switched on.
+    pub fn lies(&self) -> bool {
+        self.total_offset != 0
+            || self.items_per_page_offset != 0
+            || self.start_index_offset != 0
+            || self.overfull != 0
+            || self.duplicate_ids
+            || self.cross_type_ids
+            || self.dangling_members
+    }
 
     /// Whether no fault is switched on.
     pub fn is_off(&self) -> bool {
@@ -193,7 +289,7 @@ Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
     }
 
     /// The status/body faults in draw order with their shares.
-    fn table(&self) -> [(FaultKind, f64); 7] {
+    fn table(&self) -> [(FaultKind, f64); 12] {
         [
             (FaultKind::Status500, self.status_500),
             (FaultKind::Status502, self.status_502),
@@ -202,6 +298,12 @@ Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
             (FaultKind::Truncated, self.truncate),
             (FaultKind::Malformed, self.malformed),
             (FaultKind::SlowBody, self.slow),
+            // Appended after the original seven, so old seeds replay unchanged.
+            (FaultKind::Html200, self.html_200),
+            (FaultKind::WrongShape, self.wrong_shape),
+            (FaultKind::Endless, self.endless),
+            (FaultKind::Redirect, self.redirect),
+            (FaultKind::GzipBomb, self.gzip_bomb),
         ]
     }
 
@@ -260,14 +362,23 @@ impl FromStr for FaultSpec {
                     };
                 }
                 "mutate-times" => spec.mutation_times = count(item, value)?,
+                "html200" => spec.html_200 = share(item, value)?,
+                "wrong-shape" => spec.wrong_shape = share(item, value)?,
+                "endless" => spec.endless = share(item, value)?,
+                "redirect" => spec.redirect = share(item, value)?,
+                "gzip-bomb" => spec.gzip_bomb = share(item, value)?,
+                "bomb-mib" => spec.bomb_mib = count::<u64>(item, value)?.max(1),
+                "total-results" => spec.total_offset = offset(item, value)?,
+                "items-per-page" => spec.items_per_page_offset = offset(item, value)?,
+                "start-index" => spec.start_index_offset = offset(item, value)?,
+                "overfull" => spec.overfull = count(item, value)?,
+                "duplicate-ids" => spec.duplicate_ids = switch(item, value)?,
+                "cross-type-ids" => spec.cross_type_ids = switch(item, value)?,
+                "dangling-members" => spec.dangling_members = switch(item, value)?,
                 other => {
                     return Err(FaultSpecError::new(
                         item,
-                        format!(
-                            "unknown fault `{other}`; known: 500, 502, 503, reset, truncate, \
-                             malformed, slow, slow-chunk-ms, slow-chunks, jitter, storm, \
-                             storm-len, mutate, mutate-times"
-                        ),
+                        format!("unknown fault `{other}`; `scimdrift-sim --help` lists them all"),
                     ));
                 }
             }

@@ -51,6 +51,11 @@ pub struct RequestRecord {
     pub fault: Option<FaultKind>,
     /// Latency added before answering (fixed plus jitter).
     pub delay: Duration,
+    /// The `Host` header, if any (a request that followed a redirect to
+    /// another origin shows it here).
+    pub host: Option<String>,
+    /// Whether the request carried an `Authorization` header (valid or not).
+    pub authorization: bool,
 }
 
 /// A continuously refilled token bucket, starting full.
@@ -97,6 +102,7 @@ struct Runtime {
 
 #[derive(Debug)]
 struct Settings {
+    addr: SocketAddr,
     token: String,
     retry_after: bool,
     max_page_size: usize,
@@ -172,6 +178,7 @@ impl Simulator {
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             settings: Settings {
+                addr,
                 token,
                 retry_after,
                 max_page_size,
@@ -354,6 +361,12 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned);
+    let authorization = req.headers().contains_key(header::AUTHORIZATION);
     let (response, fault, delay) =
         answer(&shared, &method, &path, query.as_deref(), req.headers()).await;
     lock(&shared.log).push(RequestRecord {
@@ -363,6 +376,8 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
         status: response.status().as_u16(),
         fault,
         delay,
+        host,
+        authorization,
     });
     response
 }
@@ -459,14 +474,59 @@ async fn answer(
             );
             return (finish(a, s.profile), fault, delay);
         }
+        Some(FaultKind::Redirect) if is_own_origin(&s.addr, headers) => {
+            let location = format!(
+                "http://localhost:{}{path}{}",
+                s.addr.port(),
+                query.map(|q| format!("?{q}")).unwrap_or_default()
+            );
+            let mut r = finish(
+                Answer::omni_error(StatusCode::FOUND, "Found", "moved"),
+                s.profile,
+            );
+            if let Ok(v) = HeaderValue::from_str(&location) {
+                r.headers_mut().insert(header::LOCATION, v);
+            }
+            return (r, fault, delay);
+        }
+        Some(FaultKind::Html200) => {
+            let a = Answer {
+                status: StatusCode::OK,
+                content_type: "text/html; charset=utf-8",
+                body: "<!DOCTYPE html>\n<html><head><title>Sign in · Omni</title></head>\n\
+                       <body><form action=\"/login\"><h1>Sign in</h1></form></body></html>\n"
+                    .to_owned(),
+                retry_after: None,
+            };
+            return (finish(a, s.profile), fault, delay);
+        }
+        Some(FaultKind::WrongShape) => {
+            let a = Answer::json(
+                StatusCode::OK,
+                r#"{"schemas":"ListResponse","totalResults":"many","itemsPerPage":null,"Resources":{"id":1}}"#
+                    .to_owned(),
+            );
+            return (finish(a, s.profile), fault, delay);
+        }
+        Some(FaultKind::Endless) => return (endless_body(s), fault, delay),
+        Some(FaultKind::GzipBomb) => return (gzip_bomb(s), fault, delay),
         _ => {}
     }
+    // A request that already followed a redirect is answered normally.
+    let fault = fault.filter(|f| *f != FaultKind::Redirect);
     let params = Params::parse(query);
     let (answer, scan) = match &route {
         Route::List(kind) => list(shared, *kind, &params),
         Route::Get(kind, id) => (get(shared, *kind, id, &params), None),
     };
     let mut fault = fault;
+    if fault.is_none()
+        && s.faults.lies()
+        && answer.status == StatusCode::OK
+        && matches!(route, Route::List(_))
+    {
+        fault = Some(FaultKind::Lie);
+    }
     if answer.status == StatusCode::OK
         && let Some((kind, more_pages)) = scan
         && more_pages
@@ -527,6 +587,109 @@ fn maybe_mutate(shared: &Shared, kind: Kind) -> bool {
         Mutation::None => {}
     }
     true
+}
+
+/// Whether the request was addressed to the simulator's own origin (so a
+/// redirected request, addressed to `localhost`, is not redirected again).
+fn is_own_origin(addr: &SocketAddr, headers: &HeaderMap) -> bool {
+    headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .is_none_or(|h| h == addr.to_string())
+}
+
+/// The start of a list envelope, then one space per pause, forever: only the
+/// client's own limits end it (the stream stops when the client hangs up).
+fn endless_body(s: &Settings) -> Response {
+    let pause = s.faults.slow_chunk_delay.max(Duration::from_millis(1));
+    let head = Bytes::from_static(
+        br#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"Resources":["#,
+    );
+    let stream = futures_util::stream::unfold(Some(head), move |first| async move {
+        match first {
+            Some(h) => Some((Ok::<Bytes, std::io::Error>(h), None)),
+            None => {
+                tokio::time::sleep(pause).await;
+                Some((Ok(Bytes::from_static(b" ")), None))
+            }
+        }
+    });
+    let mut r = finish(Answer::json(StatusCode::OK, String::new()), s.profile);
+    *r.body_mut() = Body::from_stream(stream);
+    r
+}
+
+/// A gzip member whose DEFLATE data (fixed Huffman codes: one literal zero,
+/// then length-258 matches at distance 1) inflates to `bomb_mib` MiB of zero
+/// bytes, about 1/160 of that on the wire. The trailer's CRC is not that of
+/// the inflated data: a client that inflates everything still ends in an
+/// error, after the damage is done.
+fn gzip_bomb(s: &Settings) -> Response {
+    let mut r = finish(Answer::json(StatusCode::OK, String::new()), s.profile);
+    r.headers_mut()
+        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    *r.body_mut() = Body::from(gzip_zeros(s.faults.bomb_mib.saturating_mul(1 << 20)));
+    r
+}
+
+/// Bits written least-significant first, as DEFLATE packs them.
+struct BitWriter {
+    out: Vec<u8>,
+    acc: u64,
+    n: u32,
+}
+
+impl BitWriter {
+    fn put(&mut self, value: u64, bits: u32) {
+        self.acc |= value << self.n;
+        self.n += bits;
+        while self.n >= 8 {
+            self.out.push((self.acc & 0xff) as u8);
+            self.acc >>= 8;
+            self.n -= 8;
+        }
+    }
+
+    /// A Huffman code: its bits go most-significant first.
+    fn code(&mut self, code: u64, bits: u32) {
+        let mut rev = 0;
+        for i in 0..bits {
+            rev |= ((code >> i) & 1) << (bits - 1 - i);
+        }
+        self.put(rev, bits);
+    }
+}
+
+fn gzip_zeros(total: u64) -> Vec<u8> {
+    let mut w = BitWriter {
+        out: vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255],
+        acc: 0,
+        n: 0,
+    };
+    w.put(1, 1); // BFINAL
+    w.put(1, 2); // BTYPE = fixed Huffman
+    let mut left = total;
+    if left > 0 {
+        w.code(0b0011_0000, 8); // literal 0
+        left -= 1;
+    }
+    while left >= 258 {
+        w.code(0b1100_0101, 8); // length code 285 = 258
+        w.code(0, 5); // distance code 0 = 1
+        left -= 258;
+    }
+    while left > 0 {
+        w.code(0b0011_0000, 8);
+        left -= 1;
+    }
+    w.code(0, 7); // end of block (256)
+    if w.n > 0 {
+        w.put(0, 8 - w.n);
+    }
+    let mut out = w.out;
+    out.extend_from_slice(&0u32.to_le_bytes()); // CRC32 (deliberately not computed)
+    out.extend_from_slice(&((total & 0xffff_ffff) as u32).to_le_bytes());
+    out
 }
 
 fn check_auth(token: &str, headers: &HeaderMap) -> Option<Answer> {
@@ -717,7 +880,9 @@ fn list_inner(shared: &Shared, kind: Kind, params: &Params) -> Result<(Answer, b
         .map_or(s.default_page_size, |c| {
             usize::try_from(c.max(0)).unwrap_or(usize::MAX)
         })
-        .min(s.max_page_size);
+        .min(s.max_page_size)
+        // A lying server may stuff more than was asked for into a page.
+        .saturating_add(s.faults.overfull);
     let filter = match params.filter.as_deref() {
         None => None,
         Some(text) => {
@@ -766,32 +931,86 @@ fn list_inner(shared: &Shared, kind: Kind, params: &Params) -> Result<(Answer, b
         }
     };
     let strip = kind == Kind::Groups && params.excludes_members();
-    let mut body =
-        String::with_capacity(128 + page.iter().map(|r| r.json().len() + 1).sum::<usize>());
+    let lies = &s.faults;
+    let mut items: Vec<String> = page
+        .iter()
+        .map(|r| {
+            if strip {
+                without_members(r)
+            } else {
+                r.json().to_owned()
+            }
+        })
+        .collect();
+    if lies.dangling_members && kind == Kind::Groups && !strip {
+        for item in &mut items {
+            *item = with_dangling_member(item);
+        }
+    }
+    if lies.cross_type_ids
+        && kind != Kind::Users
+        && let (Some(first), Some(user)) = (items.first_mut(), store.list(Kind::Users).first())
+    {
+        *first = with_id(first, user.id());
+    }
+    if lies.duplicate_ids
+        && let Some(first) = items.first().cloned()
+    {
+        items.push(first);
+    }
+    let shown_total = offset_by(total, lies.total_offset);
+    let shown_start = offset_by(
+        usize::try_from(start).unwrap_or(usize::MAX),
+        lies.start_index_offset,
+    );
+    let shown_items = offset_by(items.len(), lies.items_per_page_offset);
+    let mut body = String::with_capacity(128 + items.iter().map(|r| r.len() + 1).sum::<usize>());
     body.push_str(r#"{"schemas":[""#);
     body.push_str(LIST_RESPONSE_URN);
     body.push_str(&format!(
-        r#""],"totalResults":{total},"startIndex":{start},"itemsPerPage":{}"#,
-        page.len()
+        r#""],"totalResults":{shown_total},"startIndex":{shown_start},"itemsPerPage":{shown_items}"#
     ));
     // Omni leaves `Resources` out of an empty page.
-    if !page.is_empty() {
+    if !items.is_empty() {
         body.push_str(r#","Resources":["#);
-        for (i, r) in page.iter().enumerate() {
-            if i > 0 {
-                body.push(',');
-            }
-            if strip {
-                body.push_str(&without_members(r));
-            } else {
-                body.push_str(r.json());
-            }
-        }
+        body.push_str(&items.join(","));
         body.push(']');
     }
     body.push('}');
     let more = filter.is_none() && start == 1 && page.len() < total;
     Ok((Answer::json(StatusCode::OK, body), more))
+}
+
+fn offset_by(n: usize, by: i64) -> i64 {
+    i64::try_from(n)
+        .unwrap_or(i64::MAX)
+        .saturating_add(by)
+        .max(0)
+}
+
+fn with_id(json: &str, id: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("id".into(), id.into());
+    }
+    v.to_string()
+}
+
+fn with_dangling_member(json: &str) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let gid = v["id"].as_str().unwrap_or("").to_owned();
+    if let Some(obj) = v.as_object_mut() {
+        let members = obj
+            .entry("members")
+            .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+        if let Some(list) = members.as_array_mut() {
+            list.push(serde_json::json!({
+                "value": format!("sim-dangling-{gid}"),
+                "display": "ghost@sim.invalid",
+            }));
+        }
+    }
+    v.to_string()
 }
 
 fn without_members(r: &Entry) -> String {

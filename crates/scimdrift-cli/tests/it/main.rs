@@ -7,6 +7,7 @@
 
 mod diff;
 mod engine;
+mod fetch;
 mod filter;
 mod reports;
 mod review;

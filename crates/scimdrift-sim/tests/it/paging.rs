@@ -255,3 +255,14 @@ async fn binary_rejects_a_bad_org_file_with_position_and_hint() {
     hint: the org file is a `scimdrift.snapshot/v1` JSON document with `groups`, `users` and `embed_users` arrays (try `cargo xtask gen-org`)
     ");
 }
+
+#[test]
+fn binary_help_documents_every_option_and_fault() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_scimdrift-sim"))
+        .arg("--help")
+        .env("COLUMNS", "100")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}

@@ -1,0 +1,279 @@
+//! `cargo xtask sim-bench`: how the simulator copes with a big org.
+//!
+//! Builds the release binaries, generates workload L (50k users, 1M embed
+//! users, 5k groups) with `gen-org`, starts `scimdrift-sim` on it and measures
+//! start-up (wall time to the `listening on` line, and the main thread's CPU
+//! time), memory (VmRSS, VmHWM), and page latency at several offsets (median
+//! of interleaved repetitions; the ratio to the first page shows whether
+//! latency grows with the offset). Writes the `## Simulator` section of
+//! `BENCHMARKS.md`.
+
+use anyhow::{Context as _, Result, bail};
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const HELP: &str = "\
+cargo xtask sim-bench [--users N] [--embed-users M] [--groups G] [--reps R] [--no-write]
+
+Defaults: workload L (50000 / 1000000 / 5000), 25 repetitions per offset.
+Writes the `## Simulator` section of BENCHMARKS.md unless --no-write.
+";
+
+const TOKEN: &str = "sim-bench-token";
+
+struct Args {
+    users: u64,
+    embed: u64,
+    groups: u64,
+    reps: usize,
+    write: bool,
+}
+
+fn parse(args: &[String]) -> Result<Args> {
+    let mut a = Args {
+        users: 50_000,
+        embed: 1_000_000,
+        groups: 5_000,
+        reps: 25,
+        write: true,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut num = || -> Result<u64> {
+            let v = it
+                .next()
+                .with_context(|| format!("`{flag}` needs a value"))?;
+            v.replace('_', "")
+                .parse()
+                .with_context(|| format!("`{flag}`: `{v}` is not a whole number"))
+        };
+        match flag.as_str() {
+            "--users" => a.users = num()?,
+            "--embed-users" => a.embed = num()?,
+            "--groups" => a.groups = num()?,
+            "--reps" => a.reps = usize::try_from(num()?)?.max(1),
+            "--no-write" => a.write = false,
+            other => bail!("unknown argument `{other}`\n\n{HELP}"),
+        }
+    }
+    Ok(a)
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target"))
+}
+
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(field))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// CPU time of the process's main thread (where the org is loaded).
+fn main_thread_cpu(pid: u32) -> Option<Duration> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/schedstat")).ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// One GET over a fresh connection; returns the time to the complete answer.
+fn timed_get(addr: &str, path: &str) -> Result<(Duration, usize)> {
+    let started = Instant::now();
+    let mut s = TcpStream::connect(addr).with_context(|| format!("cannot connect to {addr}"))?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let elapsed = started.elapsed();
+    if !buf.starts_with(b"HTTP/1.1 200") {
+        bail!(
+            "GET {path}: {}",
+            String::from_utf8_lossy(&buf[..buf.len().min(200)])
+        );
+    }
+    Ok((elapsed, buf.len()))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let a = parse(args)?;
+    crate::ci::run_cmd(
+        "cargo",
+        &["build", "--release", "-p", "xtask", "-p", "scimdrift-sim"],
+    )?;
+    let release = target_dir().join("release");
+    let dir = target_dir().join("sim-bench");
+    std::fs::create_dir_all(&dir)?;
+    let org = dir.join(format!("org-{}-{}-{}.json", a.users, a.embed, a.groups));
+
+    let gen_started = Instant::now();
+    let status = Command::new(release.join("xtask"))
+        .args(["gen-org", "--users", &a.users.to_string()])
+        .args(["--embed-users", &a.embed.to_string()])
+        .args(["--groups", &a.groups.to_string(), "--seed", "1", "-o"])
+        .arg(&org)
+        .status()
+        .context("cannot run gen-org")?;
+    if !status.success() {
+        bail!("gen-org failed ({status})");
+    }
+    let gen_time = gen_started.elapsed();
+    let org_mib = std::fs::metadata(&org)?.len() as f64 / (1024.0 * 1024.0);
+
+    let started = Instant::now();
+    let mut child = Command::new(release.join("scimdrift-sim"))
+        .arg("--org")
+        .arg(&org)
+        .args([
+            "--token",
+            TOKEN,
+            "--rate-limit",
+            "off",
+            "--max-page-size",
+            "1000",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start scimdrift-sim")?;
+    let pid = child.id();
+    let mut line = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out).read_line(&mut line)?;
+    }
+    let startup = started.elapsed();
+    let cpu = main_thread_cpu(pid).unwrap_or_default();
+    let rss = status_kib(pid, "VmRSS:").unwrap_or(0);
+    let hwm = status_kib(pid, "VmHWM:").unwrap_or(0);
+    let result = measure(&line, &a);
+    let _ = child.kill();
+    let _ = child.wait();
+    let rows = result?;
+
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load = load.split_whitespace().next().unwrap_or("?").to_owned();
+    let mut md = String::new();
+    md.push_str("## Simulator\n\n");
+    md.push_str(&format!(
+        "Reproduce: `cargo xtask sim-bench` (release build; workload {} users, {} embed users, {} groups, seed 1; \
+         {} interleaved repetitions per row, medians; 1-minute load average at the end: {load} on a shared machine).\n\n",
+        a.users, a.embed, a.groups, a.reps
+    ));
+    md.push_str("| measure | value |\n|---|---|\n");
+    md.push_str(&format!(
+        "| `gen-org` wall time | {:.1} s for {org_mib:.0} MiB |\n",
+        gen_time.as_secs_f64()
+    ));
+    md.push_str(&format!(
+        "| start-up to `listening on` (wall) | {:.2} s |\n",
+        startup.as_secs_f64()
+    ));
+    md.push_str(&format!(
+        "| start-up CPU time (main thread) | {:.2} s |\n",
+        cpu.as_secs_f64()
+    ));
+    md.push_str(&format!(
+        "| resident memory after start-up (VmRSS) | {} MiB |\n",
+        rss / 1024
+    ));
+    md.push_str(&format!(
+        "| peak resident memory (VmHWM) | {} MiB |\n\n",
+        hwm / 1024
+    ));
+    md.push_str(
+        "| page (`/embed/users`) | median latency (ms) | ratio to first page |\n|---|---|---|\n",
+    );
+    let base = rows.first().map(|r| r.1).unwrap_or_default();
+    for (label, m) in &rows {
+        let ratio = if base.is_zero() {
+            0.0
+        } else {
+            m.as_secs_f64() / base.as_secs_f64()
+        };
+        md.push_str(&format!("| {label} | {} | {ratio:.2} |\n", ms(*m)));
+    }
+    md.push('\n');
+    eprint!("{md}");
+    if a.write {
+        write_section(Path::new("BENCHMARKS.md"), &md)?;
+        eprintln!("updated BENCHMARKS.md");
+    }
+    Ok(())
+}
+
+fn measure(line: &str, a: &Args) -> Result<Vec<(String, Duration)>> {
+    let url = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .with_context(|| format!("unexpected first line {line:?}"))?
+        .to_owned();
+    let n = a.embed.max(1);
+    let mut cases: Vec<(String, String)> = Vec::new();
+    for (count, starts) in [
+        (
+            100,
+            vec![
+                1,
+                n / 4 + 1,
+                n / 2 + 1,
+                3 * n / 4 + 1,
+                n.saturating_sub(99).max(1),
+            ],
+        ),
+        (1000, vec![1, n.saturating_sub(999).max(1)]),
+    ] {
+        for s in starts {
+            cases.push((
+                format!("startIndex={s}, count={count}"),
+                format!("/api/scim/v2/embed/users?startIndex={s}&count={count}"),
+            ));
+        }
+    }
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
+    // Warm-up, then interleave the cases so load changes hit all of them.
+    for (_, path) in &cases {
+        timed_get(&url, path)?;
+    }
+    for _ in 0..a.reps {
+        for (i, (_, path)) in cases.iter().enumerate() {
+            samples[i].push(timed_get(&url, path)?.0);
+        }
+    }
+    Ok(cases
+        .into_iter()
+        .zip(samples)
+        .map(|((label, _), s)| (label, median(s)))
+        .collect())
+}
+
+/// Replaces (or appends) the `## Simulator` section.
+fn write_section(path: &Path, section: &str) -> Result<()> {
+    let old = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".to_owned());
+    let new = match old.find("## Simulator\n") {
+        Some(start) => {
+            let rest = &old[start + 1..];
+            let end = rest.find("\n## ").map_or(old.len(), |e| start + 1 + e + 1);
+            format!("{}{section}{}", &old[..start], &old[end..])
+        }
+        None => {
+            let sep = if old.ends_with("\n\n") { "" } else { "\n" };
+            format!("{old}{sep}{section}")
+        }
+    };
+    std::fs::write(path, new).with_context(|| format!("cannot write `{}`", path.display()))
+}
