@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod ci;
+mod drift;
 mod fetch_tasks;
 mod gen_org;
 mod interop;
@@ -14,6 +15,7 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
+  drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
@@ -28,6 +30,7 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(&rest),
+        "drift" => std::process::exit(drift::run(&rest)?),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),
