@@ -197,10 +197,33 @@ struct OrgFile<'a> {
     embed_users: Vec<&'a RawValue>,
 }
 
+/// A string borrowed from the input when it has no escapes. (serde's own
+/// `Cow<str>` always copies when wrapped in an `Option`.)
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
 #[derive(Deserialize)]
 struct Probe<'a> {
     #[serde(borrow, default)]
-    id: Option<Cow<'a, str>>,
+    id: Option<Str<'a>>,
     #[serde(borrow, default)]
     meta: Option<MetaProbe<'a>>,
 }
@@ -208,13 +231,13 @@ struct Probe<'a> {
 #[derive(Deserialize)]
 struct MetaProbe<'a> {
     #[serde(borrow, default)]
-    created: Option<Cow<'a, str>>,
+    created: Option<Str<'a>>,
 }
 
 /// `(id, meta.created)` of a resource's JSON text, borrowed when unescaped.
 fn probe(json: &str) -> Option<(Cow<'_, str>, Option<Cow<'_, str>>)> {
     let p: Probe<'_> = serde_json::from_str(json).ok()?;
-    Some((p.id?, p.meta.and_then(|m| m.created)))
+    Some((p.id?.0, p.meta.and_then(|m| m.created).map(|c| c.0)))
 }
 
 /// FNV-1a: ids are short and trusted enough for a test double; collisions
@@ -585,6 +608,12 @@ mod tests {
         );
         assert_eq!(store.get(Kind::Users, "x").unwrap().json(), r#"{"id":"x"}"#);
         assert_eq!(store.list(Kind::Users).len(), 3);
+        let shared = |e: &Entry| matches!(e.text, Text::Shared { .. });
+        assert!(!shared(&store.list(Kind::Users)[0]), "escaped id: own copy");
+        assert!(
+            shared(&store.list(Kind::Users)[1]),
+            "plain id: a slice of the file"
+        );
         store.push(Kind::Users, res(r#"{"id":"y"}"#));
         assert_eq!(store.get(Kind::Users, "y").map(Entry::id), Some("y"));
         assert!(store.get(Kind::Users, "z").is_none());
