@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod ci;
+mod fetch_tasks;
 mod gen_org;
 mod interop;
 mod sim_bench;
@@ -14,6 +15,8 @@ cargo xtask <task>
 
 tasks:
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
+  fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
   sim-bench simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
   interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
@@ -25,6 +28,8 @@ fn main() -> Result<()> {
     let rest: Vec<String> = args.collect();
     match task.as_str() {
         "ci" => ci::run(&rest),
+        "bench-fetch" => fetch_tasks::bench(&rest),
+        "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),
         "sim-bench" => sim_bench::run(&rest),
         "interop" => interop::run(&rest),

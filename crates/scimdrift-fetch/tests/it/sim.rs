@@ -174,12 +174,14 @@ async fn request_economy_is_the_minimum_page_count() {
 
 #[tokio::test]
 async fn matching_the_servers_rate_means_no_429s() {
-    // A bucket of 2 refilled at 20 per second (1200/min): any burst beyond the
-    // rate is refused, so only an evenly spaced client gets through cleanly.
+    // A bucket of 10 refilled at 20 per second (1200/min): a client faster
+    // than the rate empties it after 15 requests and is refused; an evenly
+    // spaced client at the rate never is (the 10 spare tokens absorb
+    // scheduling delays of up to 450 ms on a loaded machine).
     let org = org(60, 60, 3);
     let limit = RateLimit {
-        requests: 2,
-        period: Duration::from_millis(100),
+        requests: 10,
+        period: Duration::from_millis(500),
     };
     let sim = Simulator::start(sim_config(&org).rate_limit(Some(limit)).max_page_size(5))
         .await
