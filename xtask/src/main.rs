@@ -4,11 +4,13 @@
 
 mod bench_filter;
 mod ci;
+mod drift;
 mod engine_bench;
 mod fetch_tasks;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod screenshot;
 mod sim_bench;
 
 use anyhow::{Result, bail};
@@ -17,6 +19,8 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
+  drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
+  screenshot the demo's HTML access review in headless chromium -> target/screenshot/review.png
   bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
@@ -35,8 +39,10 @@ fn main() -> Result<()> {
     match task.as_str() {
         "bench-filter" => bench_filter::run(&rest),
         "ci" => ci::run(&rest),
+        "drift" => std::process::exit(drift::run(&rest)?),
         "fuzz" => fuzz::run(&rest),
         "bench-engine" => engine_bench::run(&rest),
+        "screenshot" => screenshot::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),
