@@ -2,6 +2,7 @@
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
+mod bench_filter;
 mod ci;
 mod fetch_tasks;
 mod gen_org;
@@ -14,6 +15,7 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
+  bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
@@ -27,6 +29,7 @@ fn main() -> Result<()> {
     let task = args.next().unwrap_or_else(|| "help".to_owned());
     let rest: Vec<String> = args.collect();
     match task.as_str() {
+        "bench-filter" => bench_filter::run(&rest),
         "ci" => ci::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),

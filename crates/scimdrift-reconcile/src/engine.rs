@@ -535,7 +535,8 @@ fn evaluate_subject(
             message,
             policy: Some(rule.at.clone()),
         };
-        let who_text = describe(&subject());
+        // Built only when a finding needs it: most subjects have none.
+        let who_text = || describe(&subject());
         for r in &c.must_be_in {
             let t = target(r, value.as_ref());
             if ident.groups.iter().any(|&g| t.matches(g as usize, index)) {
@@ -569,11 +570,18 @@ fn evaluate_subject(
                 FindingKind::MembershipRequired,
                 group.clone(),
                 if group.is_empty() {
-                    format!("{who_text} must be in `{}` but is not{detail}", r.pat.text)
+                    format!(
+                        "{} must be in `{}` but is not{detail}",
+                        who_text(),
+                        r.pat.text
+                    )
                 } else {
-                    format!("{who_text} must be in `{group}` but is not{detail}")
+                    format!("{} must be in `{group}` but is not{detail}", who_text())
                 },
             ));
+        }
+        if ident.groups.is_empty() {
+            continue;
         }
         let forbidden: Vec<Target> = c
             .must_not_be_in
@@ -597,7 +605,8 @@ fn evaluate_subject(
                     FindingKind::MembershipForbidden,
                     name.clone(),
                     format!(
-                        "{who_text} is in `{name}`, which `must_not_be_in` forbids (`{}`)",
+                        "{} is in `{name}`, which `must_not_be_in` forbids (`{}`)",
+                        who_text(),
                         r.pat.text
                     ),
                 ));
@@ -606,9 +615,15 @@ fn evaluate_subject(
                 && !allowed.iter().any(|t| t.matches(gi, index))
             {
                 let message = if allowed.is_empty() {
-                    format!("{who_text} is in `{name}` but `only_in: []` allows no group at all")
+                    format!(
+                        "{} is in `{name}` but `only_in: []` allows no group at all",
+                        who_text()
+                    )
                 } else {
-                    format!("{who_text} is in `{name}`, which no `only_in` entry allows")
+                    format!(
+                        "{} is in `{name}`, which no `only_in` entry allows",
+                        who_text()
+                    )
                 };
                 out.findings
                     .push(mk(FindingKind::MembershipNotAllowed, name.clone(), message));

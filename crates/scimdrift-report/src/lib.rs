@@ -11,6 +11,7 @@
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
 //! needs beyond the report (where the policies live, where the full report is).
 
+mod changes;
 pub mod csv;
 pub mod diff;
 pub mod github;
@@ -22,6 +23,7 @@ pub mod review;
 pub mod sarif;
 mod text;
 
+use scimdrift_reconcile::Report;
 use std::fmt;
 use std::str::FromStr;
 
@@ -128,6 +130,32 @@ impl RenderOptions {
         } else {
             format!("{dir}/{file}")
         }
+    }
+}
+
+/// Renders `report` in `format`.
+pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
+    match format {
+        Format::Human => {
+            // What the PR or the time since the last run changed comes first;
+            // the body then shows the current findings only.
+            let mut text = changes::human_preamble(report);
+            let current = changes::current_only(report);
+            text.push_str(&human::render(
+                &current,
+                &human::HumanOptions {
+                    color: opts.color,
+                    ..human::HumanOptions::default()
+                },
+            ));
+            text
+        }
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report, opts),
+        Format::Sarif => sarif::render(report, opts),
+        Format::Junit => junit::render(report, opts),
+        Format::Github => github::render(report, opts),
+        Format::Csv => csv::render(report, opts),
     }
 }
 

@@ -289,47 +289,67 @@ fn count_changes(report: &Report) -> ChangeCounts {
 }
 
 fn sections(report: &Report, opts: &RenderOptions) -> Vec<Section> {
-    let pr_mode = report.findings.iter().any(|f| f.change.is_some());
-    if !pr_mode {
-        return vec![Section {
-            title: "Findings",
-            blocks: grouped(report.findings.iter().collect(), opts),
-        }];
-    }
-    let pick = |change: Change| -> Vec<&Finding> {
-        report
-            .findings
-            .iter()
-            .filter(|f| f.change.unwrap_or(Change::Unchanged) == change)
-            .collect()
-    };
-    let flat = |findings: Vec<&Finding>| -> Vec<Block> {
+    let since_resolved = |f: &Finding| f.since_last_run == Some(Since::Resolved);
+    let flat = |findings: Vec<&Finding>, with_group: bool| -> Vec<Block> {
         if findings.is_empty() {
             return Vec::new();
         }
         let items = findings
             .iter()
-            .map(|f| item(f, opts, true))
+            .map(|f| item(f, opts, with_group))
             .collect::<Vec<_>>();
         vec![Block {
             heading: None,
             items: sort_items(items),
         }]
     };
-    vec![
-        Section {
-            title: "Introduced by this PR",
-            blocks: flat(pick(Change::Introduced)),
-        },
-        Section {
-            title: "Resolved by this PR",
-            blocks: flat(pick(Change::Resolved)),
-        },
-        Section {
-            title: "Already present",
-            blocks: grouped(pick(Change::Unchanged), opts),
-        },
-    ]
+    let gone_since: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| since_resolved(f))
+        .collect();
+    let pr_mode = report.findings.iter().any(|f| f.change.is_some());
+    let mut sections = if pr_mode {
+        let pick = |change: Change| -> Vec<&Finding> {
+            report
+                .findings
+                .iter()
+                .filter(|f| !since_resolved(f) && f.change.unwrap_or(Change::Unchanged) == change)
+                .collect()
+        };
+        vec![
+            Section {
+                title: "Introduced by this PR",
+                blocks: flat(pick(Change::Introduced), true),
+            },
+            Section {
+                title: "Resolved by this PR",
+                blocks: flat(pick(Change::Resolved), true),
+            },
+            Section {
+                title: "Already present",
+                blocks: grouped(pick(Change::Unchanged), opts),
+            },
+        ]
+    } else {
+        vec![Section {
+            title: "Findings",
+            blocks: grouped(
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| !since_resolved(f))
+                    .collect(),
+                opts,
+            ),
+        }]
+    };
+    sections.push(Section {
+        title: "Resolved since the last run",
+        blocks: flat(gone_since, true),
+    });
+    sections.retain(|s| s.len() > 0 || s.title == "Findings");
+    sections
 }
 
 /// Most severe first; a stable sort keeps the report's order otherwise.
@@ -388,8 +408,7 @@ fn item(f: &Finding, opts: &RenderOptions, with_group: bool) -> Item {
     }
     match f.since_last_run {
         Some(Since::New) => facts.push("**new** since the last run".to_owned()),
-        Some(Since::Resolved) => facts.push("resolved since the last run".to_owned()),
-        Some(Since::Persisting) | None => {}
+        Some(Since::Resolved | Since::Persisting) | None => {}
     }
     if !facts.is_empty() {
         let _ = write!(line, " — {}", facts.join(" · "));

@@ -308,10 +308,12 @@ pub fn build(
                 summary.excused += 1;
             }
             *summary.findings_by_rule.entry(f.rule.clone()).or_default() += 1;
-            *summary
-                .findings_by_entity
-                .entry(u.entity.clone())
-                .or_default() += 1;
+            let entity = if u.entity.is_empty() {
+                "(no entity)".to_owned()
+            } else {
+                u.entity.clone()
+            };
+            *summary.findings_by_entity.entry(entity).or_default() += 1;
         }
     }
 

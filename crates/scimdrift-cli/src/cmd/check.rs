@@ -1,12 +1,17 @@
-//! `scimdrift check`: reconcile a snapshot against the policies and render
-//! the report. Exit 0 clean, 2 drift, 3 incomplete, 4 invalid input.
+//! `scimdrift check`: reconcile a snapshot (a file, or fetched live) against
+//! the policies and render the report in one or several formats.
+//! Exit 0 clean, 2 drift, 3 incomplete, 4 invalid input.
+//!
+//! `--base` adds PR mode ([`super::pr`]); `--state-dir` adds the history
+//! since the last run ([`super::state`]).
 
+use crate::cmd::connect::ConnectArgs;
+use crate::cmd::output::OutputArgs;
 use crate::exit::{Exit, invalid};
 use scimdrift_reconcile::{
-    CheckOptions, FailOn, Report, ReportSource, Status, check, lint_against_snapshot, render_all,
+    CheckOptions, FailOn, Report, Status, check, lint_against_snapshot, render_all,
 };
-use scimdrift_report::human::HumanOptions;
-use std::io::{IsTerminal as _, Write as _};
+use std::io::Write as _;
 use std::path::PathBuf;
 
 /// `--fail-on` values.
@@ -33,21 +38,12 @@ impl From<FailOnArg> for FailOn {
     }
 }
 
-/// `--format` values of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum CheckFormat {
-    /// Grouped by group and rule, for a terminal.
-    Human,
-    /// The `scimdrift.report/v1` JSON contract.
-    Json,
-}
-
 /// Arguments of `scimdrift check`.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// A snapshot file to check instead of fetching live.
     #[arg(long, value_name = "FILE")]
-    pub snapshot: PathBuf,
+    pub snapshot: Option<PathBuf>,
     /// The policies directory (every *.yaml/*.yml file under it, recursively).
     #[arg(long, value_name = "DIR", default_value = "policies")]
     pub policies: PathBuf,
@@ -57,52 +53,74 @@ pub struct CheckArgs {
     /// The lowest severity that fails the run (exit 2).
     #[arg(long, value_enum, default_value_t = FailOnArg::Error)]
     pub fail_on: FailOnArg,
-    /// Output format (stdout).
-    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
-    pub format: CheckFormat,
     /// Report mass drift as drift instead of `incomplete` (exit 3).
     #[arg(long)]
     pub accept_mass_drift: bool,
+    /// PR mode: also check the base policies (a directory, or a git ref such
+    /// as `origin/main` at which --policies is read) against the same data;
+    /// every finding is then introduced, resolved or unchanged.
+    #[arg(long, value_name = "DIR|GIT-REF")]
+    pub base: Option<String>,
+    /// In PR mode, fail (exit 2) only on findings the PR introduces.
+    #[arg(long, requires = "base")]
+    pub fail_on_introduced_only: bool,
+    /// Keep the last snapshot and report here; findings are then marked new,
+    /// persisting or resolved since the last run.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub connect: ConnectArgs,
 }
 
 /// Runs `scimdrift check`.
 pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let now = parse_now(args.now.as_deref())?;
-    let (snapshot, reference) = super::diff::read_snapshot(&args.snapshot)?;
     let (files, loaded) = match super::policies::load_dir(&args.policies) {
         Ok(ok) => ok,
         Err(code) => return Ok(code),
     };
-    let lints = lint_against_snapshot(&snapshot, &loaded.policies, &files);
+    // The base is read before any network traffic: a bad ref is a usage
+    // error and should not cost a fetch.
+    let base = match &args.base {
+        Some(base) => {
+            let (label, base_files) = super::pr::read_base(base, &args.policies)?;
+            Some(super::pr::load_base(&label, &base_files)?)
+        }
+        None => None,
+    };
+    let input = match super::input::load(args.snapshot.as_deref(), &args.connect)? {
+        Ok(input) => input,
+        Err(code) => return Ok(code),
+    };
+    let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));
     }
-    let mut opts = CheckOptions::new(
-        now,
-        ReportSource {
-            base_url: None,
-            snapshot_path: Some(reference.path),
-            snapshot_sha256: reference.sha256,
-            fetched_at: reference.fetched_at,
-        },
-    );
+    let mut opts = CheckOptions::new(now, input.source.clone());
     opts.fail_on = args.fail_on.into();
     opts.accept_mass_drift = args.accept_mass_drift;
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
-    let report = check(&snapshot, &loaded.policies, &opts);
-    let text = match args.format {
-        CheckFormat::Json => scimdrift_report::json::render(&report),
-        CheckFormat::Human => scimdrift_report::human::render(
-            &report,
-            &HumanOptions {
-                color: stdout_color(),
-                width: 80,
-            },
-        ),
-    };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
+    let mut report = check(&input.snapshot, &loaded.policies, &opts);
+    if let Some(base) = &base {
+        let base_report = check(&input.snapshot, &base.policies, &opts);
+        report = super::pr::merge(report, &base_report, args.fail_on_introduced_only);
+    }
+    if let Some(dir) = &args.state_dir {
+        super::state::annotate(&mut report, dir)?;
+    }
+    let render_opts = args.output.render_options(&args.policies);
+    args.output.emit(&report, &render_opts)?;
+    if let Some(dir) = &args.state_dir
+        && !super::state::save(&report, &input.bytes, dir)?
+    {
+        let _ = writeln!(
+            anstream::stderr(),
+            "warning: the data is incomplete, so the state in `{}` was kept as it was",
+            dir.display()
+        );
+    }
     Ok(exit_for(&report))
 }
 
@@ -113,11 +131,6 @@ pub fn exit_for(report: &Report) -> Exit {
         Status::Drift => Exit::Drift,
         Status::Incomplete => Exit::Incomplete,
     }
-}
-
-/// Colour on stdout: only on a terminal, never with `NO_COLOR` set.
-pub fn stdout_color() -> bool {
-    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
 /// `--now`, or the real clock (read here, at the edge, exactly once).

@@ -9,5 +9,7 @@ mod diff;
 mod engine;
 mod fetch;
 mod filter;
+mod reports;
+mod review;
 mod support;
 mod util;

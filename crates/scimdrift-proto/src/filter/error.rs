@@ -42,9 +42,15 @@ pub enum ParseErrorKind {
 
 /// A syntax error: what went wrong, where (a byte span), and a hint when an
 /// obvious fix exists.
+///
+/// Boxed inside, so that `Result<_, ParseError>` stays small on the parser's
+/// hot path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message} at byte {}", span.start)]
-pub struct ParseError {
+#[error("{} at byte {}", .0.message, .0.span.start)]
+pub struct ParseError(Box<Inner>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Inner {
     kind: ParseErrorKind,
     span: Range<usize>,
     message: String,
@@ -57,37 +63,37 @@ impl ParseError {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> Self {
-        ParseError {
+        ParseError(Box::new(Inner {
             kind,
             span,
             message: message.into(),
             hint: None,
-        }
+        }))
     }
 
     pub(crate) fn with_hint(mut self, hint: impl Into<String>) -> Self {
-        self.hint = Some(hint.into());
+        self.0.hint = Some(hint.into());
         self
     }
 
     /// The kind of error.
     pub fn kind(&self) -> ParseErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// Byte offsets of the offending input (empty at the end of the input).
     pub fn span(&self) -> Range<usize> {
-        self.span.clone()
+        self.0.span.clone()
     }
 
     /// What went wrong, as a lowercase fragment.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// A hint, when an obvious fix exists.
     pub fn hint(&self) -> Option<&str> {
-        self.hint.as_deref()
+        self.0.hint.as_deref()
     }
 
     /// A caret diagnostic: the offending line of `source`, carets under the
@@ -103,8 +109,8 @@ impl ParseError {
     /// `line L, column C:` header. Control characters are shown as `�` so the
     /// carets stay aligned.
     pub fn render(&self, source: &str) -> String {
-        let start = floor_char_boundary(source, self.span.start.min(source.len()));
-        let end = floor_char_boundary(source, self.span.end.clamp(start, source.len()));
+        let start = floor_char_boundary(source, self.0.span.start.min(source.len()));
+        let end = floor_char_boundary(source, self.0.span.end.clamp(start, source.len()));
         let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[start..]
             .find('\n')
@@ -133,8 +139,8 @@ impl ParseError {
             .max(1);
         out.extend(std::iter::repeat_n('^', width));
         out.push(' ');
-        out.push_str(&self.message);
-        if let Some(hint) = &self.hint {
+        out.push_str(&self.0.message);
+        if let Some(hint) = &self.0.hint {
             out.push_str("\nhint: ");
             out.push_str(hint);
         }

@@ -14,23 +14,40 @@ use jiff::Timestamp;
 use serde_json::{Number, Value};
 use std::cmp::Ordering;
 
-/// Attributes whose strings compare case-exactly (`name` or `parent.sub`,
-/// lowercase). Everything else compares case-insensitively.
-const CASE_EXACT: &[&str] = &[
-    "id",
-    "externalid",
-    "embedexternalid",
-    "meta.resourcetype",
-    "meta.version",
-    "meta.location",
-    "members.value",
-    "members.$ref",
-    "groups.value",
-    "groups.$ref",
+/// Attributes whose strings compare case-exactly, as (attribute,
+/// sub-attribute). Everything else compares case-insensitively.
+const CASE_EXACT: &[(&str, Option<&str>)] = &[
+    ("id", None),
+    ("externalId", None),
+    ("embedExternalId", None),
+    ("meta", Some("resourceType")),
+    ("meta", Some("version")),
+    ("meta", Some("location")),
+    ("members", Some("value")),
+    ("members", Some("$ref")),
+    ("groups", Some("value")),
+    ("groups", Some("$ref")),
 ];
 
-/// Attributes of type dateTime (`name` or `parent.sub`, lowercase).
-const DATE_TIME: &[&str] = &["meta.created", "meta.lastmodified", "lastlogin"];
+/// Attributes of type dateTime, as (attribute, sub-attribute); `lastLogin`
+/// is one wherever it sits (Omni's extension).
+const DATE_TIME: &[(&str, Option<&str>)] = &[
+    ("meta", Some("created")),
+    ("meta", Some("lastModified")),
+    ("lastLogin", None),
+];
+
+/// Whether `(name, sub)` is in `table`, names compared case-insensitively.
+fn in_table(table: &[(&str, Option<&str>)], name: &str, sub: Option<&str>) -> bool {
+    table.iter().any(|(n, s)| {
+        n.eq_ignore_ascii_case(name)
+            && match (s, sub) {
+                (Some(s), Some(sub)) => s.eq_ignore_ascii_case(sub),
+                (None, None) => true,
+                _ => false,
+            }
+    })
+}
 
 /// A compiled filter node.
 #[derive(Debug, Clone)]
@@ -79,8 +96,25 @@ pub(crate) struct Cmp {
     op: CompareOp,
     lit: Lit,
     case_exact: bool,
-    /// The path as written, for messages.
-    shown: String,
+    /// The enclosing value filter's attribute, for messages.
+    parent: Option<AttrPath>,
+}
+
+impl Cmp {
+    /// The path as written (inside `[…]`: `parent.name`), for messages.
+    fn shown(&self) -> String {
+        let p = &self.path;
+        let mut out = match &self.parent {
+            Some(parent) => format!("{parent}."),
+            None => p.urn.as_ref().map(|u| format!("{u}:")).unwrap_or_default(),
+        };
+        out.push_str(&p.name);
+        if let Some(sub) = &p.sub {
+            out.push('.');
+            out.push_str(sub);
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -92,27 +126,28 @@ enum Lit {
 
 #[derive(Debug, Clone)]
 struct StrLit {
-    raw: String,
-    /// `raw` folded char by char with `char::to_lowercase`.
-    folded: String,
+    /// The literal as written for a case-exact attribute; otherwise folded
+    /// char by char with `char::to_lowercase`.
+    text: String,
     ascii: bool,
-    /// `raw` read as an RFC 3339 timestamp, when it is one.
+    /// The literal read as an RFC 3339 timestamp, when it is one.
     ts: Option<Timestamp>,
 }
 
-/// `name` or `parent.sub` as a lowercase key for the attribute tables.
-fn table_key(path: &AttrPath, parent: Option<&AttrPath>) -> String {
-    let mut key = match (parent, &path.sub) {
-        (Some(p), _) => format!("{}.{}", p.name, path.name),
-        (None, Some(sub)) => format!("{}.{sub}", path.name),
-        (None, None) => path.name.clone(),
-    };
-    key.make_ascii_lowercase();
-    key
-}
-
-fn is_date_time(key: &str) -> bool {
-    DATE_TIME.contains(&key) || key.ends_with(".lastlogin")
+/// Reads an RFC 3339 timestamp. A cheap shape check (`YYYY-MM-DDT…`) runs
+/// first: most strings are not timestamps, and a failed full parse builds an
+/// error value, which is far slower.
+fn parse_timestamp(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    let shaped = b.len() >= 20
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && matches!(b[10], b'T' | b't' | b' ');
+    if !shaped {
+        return None;
+    }
+    s.parse().ok()
 }
 
 fn literal_kind(value: &CompValue) -> &'static str {
@@ -146,47 +181,63 @@ fn compile_cmp(
     value: &CompValue,
     parent: Option<&AttrPath>,
 ) -> Node {
-    let shown = match parent {
+    // Inside `[…]` the attribute is `parent.name`.
+    let (first, second) = match parent {
+        Some(p) => (p.name.as_str(), Some(path.name.as_str())),
+        None => (path.name.as_str(), path.sub.as_deref()),
+    };
+    let case_exact = in_table(CASE_EXACT, first, second);
+    let shown = || match parent {
         Some(p) => format!("{p}.{}", path.name),
         None => path.to_string(),
     };
-    let key = table_key(path, parent);
     let present = || Node::Present(Path::new(path, parent.is_none()));
     let lit = match value {
         CompValue::Null => {
             return match op {
                 CompareOp::Eq => Node::Not(Box::new(present())),
                 CompareOp::Ne => present(),
-                _ => Node::Invalid(format!(
-                    "`{op}` cannot compare with null; test presence with `{shown} pr` or `not ({shown} pr)`"
-                )),
+                _ => {
+                    let shown = shown();
+                    Node::Invalid(format!(
+                        "`{op}` cannot compare with null; test presence with `{shown} pr` or `not ({shown} pr)`"
+                    ))
+                }
             };
         }
         _ if op.is_substring() && !matches!(value, CompValue::String(_)) => {
             return Node::Invalid(format!(
-                "`{op}` works on strings, but `{shown}` is compared with {}",
+                "`{op}` works on strings, but `{}` is compared with {}",
+                shown(),
                 literal_kind(value)
             ));
         }
         CompValue::Bool(_) if op.is_ordering() => {
             return Node::Invalid(format!(
-                "`{op}` orders values, and booleans have no order (`{shown} {op} {value}`)"
+                "`{op}` orders values, and booleans have no order (`{} {op} {value}`)",
+                shown()
             ));
         }
         CompValue::Bool(b) => Lit::Bool(*b),
         CompValue::Number(n) => Lit::Num(n.clone()),
         CompValue::String(s) => {
-            let ts = s.parse::<Timestamp>().ok();
-            if ts.is_none() && is_date_time(&key) && !op.is_substring() {
+            let ts = parse_timestamp(s);
+            if ts.is_none() && in_table(DATE_TIME, first, second) && !op.is_substring() {
                 return Node::Invalid(format!(
-                    "`{shown}` is a dateTime: compare it with an RFC 3339 timestamp such as \"2024-01-31T00:00:00Z\", not {}",
+                    "`{}` is a dateTime: compare it with an RFC 3339 timestamp such as \"2024-01-31T00:00:00Z\", not {}",
+                    shown(),
                     super::escape::quote(s)
                 ));
             }
             Lit::Str(StrLit {
-                folded: s.chars().flat_map(char::to_lowercase).collect(),
+                text: if case_exact {
+                    s.clone()
+                } else if s.is_ascii() {
+                    s.to_ascii_lowercase()
+                } else {
+                    s.chars().flat_map(char::to_lowercase).collect()
+                },
                 ascii: s.is_ascii(),
-                raw: s.clone(),
                 ts,
             })
         }
@@ -199,8 +250,8 @@ fn compile_cmp(
             op
         },
         lit,
-        case_exact: CASE_EXACT.contains(&key.as_str()),
-        shown,
+        case_exact,
+        parent: parent.cloned(),
     }));
     if op == CompareOp::Ne {
         Node::Not(Box::new(cmp))
@@ -393,7 +444,7 @@ fn compare(cmp: &Cmp, v: &Value) -> Result<bool, EvalError> {
         (Lit::Bool(lit), Value::Bool(b)) => Ok(b == lit),
         (lit, v) => Err(EvalError::new(format!(
             "`{}` holds {} but is compared with {}",
-            cmp.shown,
+            cmp.shown(),
             value_kind(v),
             lit_kind(lit)
         ))),
@@ -424,11 +475,11 @@ fn compare_str(cmp: &Cmp, lit: &StrLit, s: &str) -> bool {
     let op = cmp.op;
     if let Some(ts) = lit.ts
         && !op.is_substring()
-        && let Ok(t) = s.parse::<Timestamp>()
+        && let Some(t) = parse_timestamp(s)
     {
         return holds(op, t.cmp(&ts));
     }
-    let raw = lit.raw.as_str();
+    let raw = lit.text.as_str();
     if cmp.case_exact {
         return match op {
             CompareOp::Co => s.contains(raw),
@@ -453,7 +504,7 @@ fn compare_str(cmp: &Cmp, lit: &StrLit, s: &str) -> bool {
             ),
         };
     }
-    let folded = lit.folded.as_str();
+    let folded = raw;
     match op {
         CompareOp::Co => {
             // Rare path (non-ASCII): fold the value once.

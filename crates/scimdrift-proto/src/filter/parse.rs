@@ -166,13 +166,17 @@ impl<'a> Parser<'a> {
             ));
         }
         let kw = self.cur.span.clone();
-        let shown = describe(&self.cur.tok);
+        // Only `Word`s reach here; keep the text, not a formatted message.
+        let word = match self.cur.tok {
+            Tok::Word(w) => w,
+            _ => "",
+        };
         self.advance()?;
         if !self.cur.space_before && self.cur.tok != Tok::Eof {
             return Err(ParseError::new(
                 K::MissingWhitespace,
                 kw.end..self.cur.span.end.max(kw.end + 1),
-                format!("expected whitespace after {shown}"),
+                format!("expected whitespace after `{word}`"),
             ));
         }
         Ok(())

@@ -1,0 +1,119 @@
+//! Where `check` and `review` get their data: a snapshot file, or a live
+//! fetch with the connection flags; plus the evidence that goes with it
+//! (sha256, a path that does not leak the local file system, the policies'
+//! git commit).
+
+use crate::cmd::connect::{self, ConnectArgs};
+use crate::exit::{Exit, invalid};
+use scimdrift_proto::Snapshot;
+use scimdrift_reconcile::ReportSource;
+use sha2::{Digest as _, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The data to check, with its provenance.
+#[derive(Debug)]
+pub struct Input {
+    /// The snapshot.
+    pub snapshot: Snapshot,
+    /// Its bytes as read or as they would be written.
+    pub bytes: Vec<u8>,
+    /// For the report header.
+    pub source: ReportSource,
+}
+
+/// Reads `--snapshot FILE`, or fetches live when it is absent. `Err(code)`
+/// means the problem has been printed and the command should exit with it.
+pub fn load(
+    snapshot: Option<&Path>,
+    connect_args: &ConnectArgs,
+) -> anyhow::Result<Result<Input, Exit>> {
+    if let Some(path) = snapshot {
+        let bytes = std::fs::read(path).map_err(|err| {
+            anyhow::anyhow!(err).context(format!("cannot read `{}`", path.display()))
+        })?;
+        let (snapshot, reference) = super::diff::read_snapshot(path)?;
+        return Ok(Ok(Input {
+            source: ReportSource {
+                base_url: None,
+                snapshot_path: Some(display_path(path)),
+                snapshot_sha256: reference.sha256,
+                fetched_at: reference.fetched_at,
+            },
+            snapshot,
+            bytes,
+        }));
+    }
+    if connect_args.base_url.is_none() {
+        return Err(invalid(
+            "no data to check: give --snapshot FILE, or a live instance with --base-url URL (or OMNI_BASE_URL)",
+            Some("and the API token in OMNI_API_TOKEN or --token-file FILE".into()),
+        ));
+    }
+    let runtime = connect::runtime()?;
+    let snapshot = match runtime.block_on(connect::fetch_snapshot(connect_args)) {
+        Ok(snapshot) => snapshot,
+        Err(code) => return Ok(Err(code)),
+    };
+    if !snapshot.complete {
+        connect::report_incomplete(&snapshot);
+    }
+    let bytes = scimdrift_fetch::snapshot_json(&snapshot)?;
+    Ok(Ok(Input {
+        source: ReportSource {
+            base_url: snapshot.source.base_url.clone(),
+            snapshot_path: None,
+            snapshot_sha256: sha256(&bytes),
+            fetched_at: snapshot.fetched_at.clone(),
+        },
+        snapshot,
+        bytes,
+    }))
+}
+
+/// Lowercase hex sha256.
+pub fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A path for evidence and reports: relative paths as given; absolute ones
+/// relative to the working directory when inside it, else the file name
+/// alone (the local directory layout is nobody's business).
+pub fn display_path(path: &Path) -> String {
+    let shown: PathBuf = if path.is_absolute() {
+        std::env::current_dir()
+            .ok()
+            .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .or_else(|| path.file_name().map(PathBuf::from))
+            .unwrap_or_else(|| path.to_path_buf())
+    } else {
+        path.to_path_buf()
+    };
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// The policies' git commit (`HEAD` of the repository holding `dir`), with
+/// `-dirty` when the directory has uncommitted changes; `None` outside git.
+pub fn policies_commit(dir: &Path) -> Option<String> {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(dir)
+            .args(args)
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let commit = git(&["rev-parse", "--verify", "-q", "HEAD"])?;
+    if commit.is_empty() {
+        return None;
+    }
+    let dirty = git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
+    Some(if dirty {
+        format!("{commit}-dirty")
+    } else {
+        commit
+    })
+}

@@ -1,0 +1,138 @@
+//! PR mode (`check --base DIR-or-git-ref`): the base policies and the head
+//! policies are checked against the same snapshot, and every finding gets a
+//! `change`: introduced (head only), resolved (base only), unchanged (both).
+
+use crate::exit::invalid;
+use scimdrift_reconcile::{
+    Change, Loaded, PolicySource, Report, Severity, Status, load_policies, render_all,
+};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+/// Reads the base policies: `base` is a directory, or a git ref at which the
+/// `head_dir` directory is read from the repository.
+pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<(String, Vec<PolicySource>)> {
+    let as_dir = Path::new(base);
+    if as_dir.is_dir() {
+        let files = super::policies::read_policy_dir(as_dir)
+            .map_err(|_| invalid(format!("cannot read the base policies in `{base}`"), None))?;
+        return Ok((format!("`{base}`"), files));
+    }
+    let git = |args: &[&str]| -> anyhow::Result<Vec<u8>> {
+        let out = Command::new("git")
+            .arg("-C")
+            .arg(head_dir)
+            .args(args)
+            .output()
+            .map_err(|err| anyhow::anyhow!("cannot run git: {err}"))?;
+        if !out.status.success() {
+            return Err(invalid(
+                format!(
+                    "`--base {base}` is neither a directory nor a git ref: git {} failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+                Some("pass a directory of base policies, or a commit, branch or tag (e.g. `origin/main`)".into()),
+            ));
+        }
+        Ok(out.stdout)
+    };
+    let rev = format!("{base}^{{commit}}");
+    let commit = String::from_utf8_lossy(&git(&["rev-parse", "--verify", "-q", &rev])?)
+        .trim()
+        .to_owned();
+    // The policies directory relative to the repository root, e.g. `policies/`.
+    let prefix = String::from_utf8_lossy(&git(&["rev-parse", "--show-prefix"])?)
+        .trim()
+        .to_owned();
+    let listing = git(&[
+        "ls-tree",
+        "-r",
+        "-z",
+        "--name-only",
+        "--full-tree",
+        &commit,
+        "--",
+        &prefix,
+    ])?;
+    let mut files = Vec::new();
+    for path in listing.split(|b| *b == 0).filter(|p| !p.is_empty()) {
+        let path = String::from_utf8_lossy(path).into_owned();
+        let rel = path.strip_prefix(&prefix).unwrap_or(&path);
+        let hidden = rel.split('/').any(|c| c.starts_with('.'));
+        if hidden || !(rel.ends_with(".yaml") || rel.ends_with(".yml")) {
+            continue;
+        }
+        let bytes = git(&["cat-file", "blob", &format!("{commit}:{path}")])?;
+        let contents = String::from_utf8(bytes).map_err(|_| {
+            invalid(
+                format!("base policy file `{rel}` at `{base}` is not valid UTF-8"),
+                None,
+            )
+        })?;
+        files.push(PolicySource {
+            path: rel.to_owned(),
+            contents,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let short = commit.get(..12).unwrap_or(&commit).to_owned();
+    Ok((format!("`{base}` ({short})"), files))
+}
+
+/// Loads the base policies; errors in them are invalid input naming the base.
+pub fn load_base(label: &str, files: &[PolicySource]) -> anyhow::Result<Loaded> {
+    load_policies(files).map_err(|diags| {
+        invalid(
+            format!(
+                "the base policies {label} do not load:\n{}",
+                render_all(&diags).trim_end()
+            ),
+            Some("PR mode checks the base and the head policies; fix the base or pick another `--base`".into()),
+        )
+    })
+}
+
+/// Merges the base report into the head report: head findings become
+/// introduced or unchanged, base-only findings are appended as resolved.
+/// With `introduced_only`, only introduced findings count as failing, and
+/// the summary and status say so (so the exit code and the text agree).
+pub fn merge(head: Report, base: &Report, introduced_only: bool) -> Report {
+    let mut report = head;
+    let base_ids: BTreeSet<&str> = base.findings.iter().map(|f| f.id.as_str()).collect();
+    let head_ids: BTreeSet<String> = report.findings.iter().map(|f| f.id.clone()).collect();
+    for f in &mut report.findings {
+        f.change = Some(if base_ids.contains(f.id.as_str()) {
+            Change::Unchanged
+        } else {
+            Change::Introduced
+        });
+    }
+    for f in &base.findings {
+        if !head_ids.contains(&f.id) {
+            let mut resolved = f.clone();
+            resolved.change = Some(Change::Resolved);
+            report.findings.push(resolved);
+        }
+    }
+    if introduced_only && report.status != Status::Incomplete {
+        let threshold: Option<Severity> = report.fail_on;
+        let failing = report
+            .findings
+            .iter()
+            .filter(|f| {
+                f.change == Some(Change::Introduced)
+                    && f.exception.is_none()
+                    && threshold.is_some_and(|t| f.severity >= t)
+            })
+            .count() as u64;
+        report.summary.failing = failing;
+        report.status = if failing > 0 {
+            Status::Drift
+        } else {
+            Status::Clean
+        };
+    }
+    report
+}

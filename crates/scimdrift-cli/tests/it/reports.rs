@@ -1,0 +1,488 @@
+//! Every output format on the demo org, `render`, PR mode and `--state-dir`.
+//! Each test works on a copy of `policies/` and `demo/org.json` in a
+//! temporary directory, so nothing depends on the checkout's git state.
+
+use crate::support::{root, run, scimdrift};
+use std::path::{Path, PathBuf};
+
+/// An evaluation time at which the demo shows every kind of exception
+/// finding (one expired, one expiring within 14 days).
+pub const NOW: &str = "2027-03-25T09:00:00Z";
+
+/// A temporary copy of the demo: `policies/` and `org.json`.
+pub fn demo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("policies"), &dir.path().join("policies"));
+    std::fs::copy(root().join("demo/org.json"), dir.path().join("org.json")).unwrap();
+    dir
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    run(scimdrift(dir)
+        .args(["check", "--snapshot", "org.json", "--now", NOW])
+        .args(extra))
+}
+
+#[test]
+fn every_format_on_the_demo_org() {
+    let dir = demo();
+    for format in [
+        "human", "json", "markdown", "sarif", "junit", "github", "csv",
+    ] {
+        let (code, out, err) = check(dir.path(), &["--format", format]);
+        assert_eq!(code, 2, "{format}: {err}");
+        insta::assert_snapshot!(format!("demo_{format}"), out);
+    }
+}
+
+#[test]
+fn outputs_match_stdout_and_render_reproduces_them() {
+    let dir = demo();
+    let formats = [
+        "json", "markdown", "sarif", "junit", "github", "csv", "human",
+    ];
+    let mut args = vec!["--format".to_owned(), "json".to_owned()];
+    for f in formats {
+        args.push("--output".into());
+        args.push(format!("{f}=out/report.{f}"));
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (code, json_stdout, err) = check(dir.path(), &args);
+    assert_eq!(code, 2, "{err}");
+    let out = dir.path().join("out");
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.json")).unwrap(),
+        json_stdout
+    );
+    for f in formats {
+        let written = std::fs::read_to_string(out.join(format!("report.{f}"))).unwrap();
+        let (code, rendered, err) = run(scimdrift(dir.path()).args([
+            "render",
+            "out/report.json",
+            "--format",
+            f,
+            "--full-report",
+            "`out/report.json`",
+        ]));
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            rendered, written,
+            "`render --format {f}` differs from `check --output`"
+        );
+    }
+}
+
+#[test]
+fn github_format_appends_the_step_summary() {
+    let dir = demo();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "# earlier step\n").unwrap();
+    let (code, out, err) = run(scimdrift(dir.path())
+        .args([
+            "check",
+            "--snapshot",
+            "org.json",
+            "--now",
+            NOW,
+            "--format",
+            "github",
+        ])
+        .env("GITHUB_STEP_SUMMARY", &summary));
+    assert_eq!(code, 2, "{err}");
+    assert!(out.starts_with("::error "), "{out}");
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.starts_with("# earlier step\n\n## scimdrift: drift\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn bad_output_spec_is_invalid_input() {
+    let dir = demo();
+    let (code, _, err) = check(dir.path(), &["--output", "report.sarif"]);
+    assert_eq!(code, 4);
+    assert!(err.contains("expected FORMAT=PATH"), "{err}");
+    let (code, _, err) = check(dir.path(), &["--format", "pdf"]);
+    assert_eq!(code, 4);
+    assert!(err.contains("unknown format `pdf`"), "{err}");
+}
+
+#[test]
+fn render_rejects_what_is_not_a_report() {
+    let dir = demo();
+    std::fs::write(dir.path().join("x.json"), "{\"schema\": 1}").unwrap();
+    let (code, _, err) = run(scimdrift(dir.path()).args(["render", "x.json", "--format", "csv"]));
+    assert_eq!(code, 4);
+    insta::assert_snapshot!(err, @r"
+    error: x.json:1:12: not a valid report: invalid type: integer `1`, expected a string
+    hint: a report is written by `scimdrift check --output json=PATH`
+    ");
+}
+
+/// Head policies that introduce one violation and resolve another, relative
+/// to the demo's policies (the base).
+fn pr_head(dir: &Path) -> PathBuf {
+    let head = dir.join("head");
+    copy_dir(&dir.join("policies"), &head);
+    let groups = std::fs::read_to_string(head.join("groups.yaml")).unwrap();
+    std::fs::write(head.join("groups.yaml"), pr_edit(&groups)).unwrap();
+    head
+}
+
+/// The edit a PR makes: `Data Analysts` no longer needs 3 members (resolves
+/// the `group_size` finding) and `Admins` loses `bob.marley` from its
+/// declared members (introduces a `member_unexpected`).
+fn pr_edit(groups: &str) -> String {
+    let edited = groups
+        .replacen("min_members: 3", "min_members: 2", 1)
+        .replacen("      - bob.marley@blobsrus.co\n", "", 1);
+    assert_ne!(
+        edited, groups,
+        "the demo policies changed: update the PR edit"
+    );
+    edited
+}
+
+fn changes(report: &serde_json::Value, change: &str) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["change"] == change)
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["kind"].as_str().unwrap(),
+                f["rule"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn pr_mode_with_a_base_directory() {
+    let dir = demo();
+    let head = pr_head(dir.path());
+    let (code, out, err) = run(scimdrift(dir.path()).args([
+        "check",
+        "--snapshot",
+        "org.json",
+        "--now",
+        NOW,
+        "--policies",
+        "head",
+        "--base",
+        "policies",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        changes(&report, "introduced"),
+        ["member_unexpected group:Admins"]
+    );
+    assert_eq!(
+        changes(&report, "resolved"),
+        ["group_size group:Data Analysts"]
+    );
+    assert!(changes(&report, "unchanged").len() > 10);
+    drop(head);
+
+    // Markdown and human lead with what the PR changes.
+    for format in ["markdown", "human"] {
+        let (_, out, _) = run(scimdrift(dir.path()).args([
+            "check",
+            "--snapshot",
+            "org.json",
+            "--now",
+            NOW,
+            "--policies",
+            "head",
+            "--base",
+            "policies",
+            "--format",
+            format,
+        ]));
+        insta::assert_snapshot!(format!("pr_{format}"), out);
+    }
+}
+
+#[test]
+fn fail_on_introduced_only_makes_summary_and_exit_agree() {
+    let dir = demo();
+    pr_head(dir.path());
+    let pr = |extra: &[&str]| {
+        run(scimdrift(dir.path())
+            .args([
+                "check",
+                "--snapshot",
+                "org.json",
+                "--now",
+                NOW,
+                "--format",
+                "json",
+            ])
+            .args(extra))
+    };
+    // The head introduces an error: exit 2, and exactly one failing finding.
+    let (code, out, _) = pr(&[
+        "--policies",
+        "head",
+        "--base",
+        "policies",
+        "--fail-on-introduced-only",
+    ]);
+    assert_eq!(code, 2);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["summary"]["failing"], 1);
+    assert_eq!(report["status"], "drift");
+    // A PR that changes nothing the check sees: clean, exit 0, although
+    // ambient drift remains.
+    let (code, out, _) = pr(&[
+        "--policies",
+        "head",
+        "--base",
+        "head",
+        "--fail-on-introduced-only",
+    ]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["summary"]["failing"], 0);
+    assert_eq!(report["status"], "clean");
+    assert!(changes(&report, "introduced").is_empty());
+    assert!(!changes(&report, "unchanged").is_empty());
+    // The Markdown says the same as the exit code.
+    let (code, md, _) = run(scimdrift(dir.path()).args([
+        "check",
+        "--snapshot",
+        "org.json",
+        "--now",
+        NOW,
+        "--policies",
+        "head",
+        "--base",
+        "head",
+        "--fail-on-introduced-only",
+        "--format",
+        "markdown",
+    ]));
+    assert_eq!(code, 0);
+    assert!(md.starts_with("## scimdrift: clean\n"), "{md}");
+    assert!(
+        md.contains("**This PR introduces 0 findings and resolves 0**"),
+        "{md}"
+    );
+    // Without the flag, ambient drift still fails the run.
+    let (code, _, _) = pr(&["--policies", "head", "--base", "head"]);
+    assert_eq!(code, 2);
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+}
+
+#[test]
+fn pr_mode_with_a_git_ref() {
+    let dir = demo();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "policies"]);
+    git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let groups = dir.path().join("policies/groups.yaml");
+    let text = std::fs::read_to_string(&groups).unwrap();
+    std::fs::write(&groups, pr_edit(&text)).unwrap();
+    let (code, out, err) = run(scimdrift(dir.path()).args([
+        "check",
+        "--snapshot",
+        "org.json",
+        "--now",
+        NOW,
+        "--base",
+        "main",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        changes(&report, "introduced"),
+        ["member_unexpected group:Admins"]
+    );
+    assert_eq!(
+        changes(&report, "resolved"),
+        ["group_size group:Data Analysts"]
+    );
+
+    let (code, _, err) = run(scimdrift(dir.path()).args([
+        "check",
+        "--snapshot",
+        "org.json",
+        "--now",
+        NOW,
+        "--base",
+        "no-such-ref",
+    ]));
+    assert_eq!(code, 4, "{err}");
+    assert!(
+        err.contains("`--base no-such-ref` is neither a directory nor a git ref"),
+        "{err}"
+    );
+}
+
+fn since(report: &serde_json::Value) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["since_last_run"].as_str().unwrap().to_owned(),
+                format!(
+                    "{} {}",
+                    f["kind"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[test]
+fn state_dir_across_three_runs() {
+    let dir = demo();
+    let state = ["--state-dir", "state", "--format", "json"];
+    // Run 1: everything is new.
+    let (code, out, err) = check(dir.path(), &state);
+    assert_eq!(code, 2, "{err}");
+    let first: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(since(&first).iter().all(|(s, _)| s == "new"));
+    assert!(dir.path().join("state/last-report.json").is_file());
+    assert!(dir.path().join("state/last-snapshot.json").is_file());
+
+    // Run 2, same data: everything persists.
+    let (_, out, _) = check(dir.path(), &state);
+    let second: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(since(&second).iter().all(|(s, _)| s == "persisting"));
+    assert_eq!(
+        first["findings"].as_array().unwrap().len(),
+        second["findings"].as_array().unwrap().len()
+    );
+
+    // Run 3: a third member joined `Data Analysts` (which fixes its size)
+    // and `Admins` (where they are not declared).
+    let mut org: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("org.json")).unwrap())
+            .unwrap();
+    let user_id = |name: &str| {
+        org["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["userName"] == name)
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    let newcomer = user_id("ken.thompson@blobsrus.co");
+    for group in org["groups"].as_array_mut().unwrap() {
+        if group["displayName"] == "Data Analysts" || group["displayName"] == "Admins" {
+            group["members"].as_array_mut().unwrap().push(
+                serde_json::json!({"value": newcomer, "display": "ken.thompson@blobsrus.co"}),
+            );
+        }
+    }
+    std::fs::write(
+        dir.path().join("org.json"),
+        serde_json::to_string_pretty(&org).unwrap(),
+    )
+    .unwrap();
+    let (_, out, _) = check(dir.path(), &state);
+    let third: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let third_since = since(&third);
+    assert!(
+        third_since.contains(&("resolved".into(), "group_size group:Data Analysts".into())),
+        "{third_since:?}"
+    );
+    let new: Vec<_> = third_since.iter().filter(|(s, _)| s == "new").collect();
+    assert!(
+        !new.is_empty(),
+        "the newcomer breaks another rule: {third_since:?}"
+    );
+    assert!(third_since.iter().any(|(s, _)| s == "persisting"));
+
+    // The human and Markdown outputs say so.
+    let (_, human, _) = check(dir.path(), &["--state-dir", "state"]);
+    assert!(
+        human.starts_with("Since the last run: 0 new, 0 resolved,"),
+        "{human}"
+    );
+    let (_, md, _) = check(
+        dir.path(),
+        &["--state-dir", "state", "--format", "markdown"],
+    );
+    assert!(
+        md.contains("Since the last run: **0 new**, 0 resolved"),
+        "{md}"
+    );
+}
+
+#[test]
+fn state_dir_markdown_and_human_show_new_and_resolved() {
+    let dir = demo();
+    let state = ["--state-dir", "state"];
+    // The first run is checked with stricter head policies, so the second
+    // run (the demo's own policies) resolves a finding.
+    let head = pr_head(dir.path());
+    let (code, _, err) = run(scimdrift(dir.path()).args([
+        "check",
+        "--snapshot",
+        "org.json",
+        "--now",
+        NOW,
+        "--policies",
+        "head",
+        "--state-dir",
+        "state",
+    ]));
+    assert_eq!(code, 2, "{err}");
+    drop(head);
+    let (_, human, _) = check(dir.path(), &state);
+    insta::assert_snapshot!(
+        "state_human_preamble",
+        human.split("scimdrift check:").next().unwrap()
+    );
+    let _ = std::fs::remove_dir_all(dir.path().join("state"));
+}

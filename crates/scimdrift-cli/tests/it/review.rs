@@ -1,0 +1,135 @@
+//! `scimdrift review` on the demo org.
+
+use crate::reports::{NOW, demo};
+use crate::support::{run, scimdrift};
+
+fn review(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
+    run(scimdrift(dir)
+        .args(["review", "--snapshot", "org.json", "--now", NOW])
+        .args(extra))
+}
+
+#[test]
+fn every_review_format_on_the_demo_org() {
+    let dir = demo();
+    for format in ["markdown", "csv", "json", "html"] {
+        let (code, out, err) = review(dir.path(), &["--format", format]);
+        assert_eq!(code, 0, "{format}: {err}");
+        insta::assert_snapshot!(format!("review_{format}"), out);
+    }
+}
+
+#[test]
+fn review_lists_every_embed_user_with_exceptions() {
+    let dir = demo();
+    let (_, out, _) = review(dir.path(), &["--format", "json"]);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let org: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("org.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        r["users"].as_array().unwrap().len(),
+        org["embed_users"].as_array().unwrap().len()
+    );
+    let support = r["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["external_id"] == "acme-support-7")
+        .unwrap();
+    let exception = &support["findings"][0]["exception"];
+    assert_eq!(exception["owner"], "security@blobsrus.co");
+    assert_eq!(exception["ticket"], "SEC-123");
+    assert_eq!(exception["expires"], "2027-12-31");
+    assert!(
+        support["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g == "Support Escalations")
+    );
+    assert!(!support["rules"].as_array().unwrap().is_empty());
+    // Evidence: hashes of the snapshot and of every policy file; no local
+    // absolute path.
+    assert_eq!(r["evidence"]["source"], "org.json");
+    assert_eq!(r["evidence"]["policies"].as_array().unwrap().len(), 5);
+    assert!(!out.contains(dir.path().to_str().unwrap()));
+}
+
+#[test]
+fn entity_and_where_filters() {
+    let dir = demo();
+    let (code, out, err) = review(dir.path(), &["--format", "json", "--entity", "Acme"]);
+    assert_eq!(code, 0, "{err}");
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let users = r["users"].as_array().unwrap();
+    assert!(!users.is_empty());
+    assert!(users.iter().all(|u| u["entity"] == "Acme"));
+
+    let (code, out, _) = review(
+        dir.path(),
+        &[
+            "--format",
+            "json",
+            "--where",
+            "embedExternalId sw \"globex-001\"",
+        ],
+    );
+    assert_eq!(code, 0);
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let ids: Vec<&str> = r["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["external_id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|id| id.starts_with("globex-001")), "{ids:?}");
+
+    let (code, _, err) = review(dir.path(), &["--where", "embedEntity eq"]);
+    assert_eq!(code, 4);
+    assert!(err.starts_with("error: invalid --where filter"), "{err}");
+}
+
+#[test]
+fn outputs_and_evidence_commit_in_git() {
+    let dir = demo();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.invalid",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    git(&["init", "-q"]);
+    git(&["add", "policies"]);
+    git(&["commit", "-q", "-m", "policies"]);
+    let head = git(&["rev-parse", "HEAD"]);
+    let (code, _, err) = review(
+        dir.path(),
+        &[
+            "--output",
+            "html=out/review.html",
+            "--output",
+            "csv=out/review.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.path().join("out/review.html")).unwrap();
+    assert!(
+        html.contains(head.trim()),
+        "the policies' commit is in the evidence"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("out/review.csv")).unwrap();
+    assert!(csv.contains(&format!("# policies_commit: {}", head.trim())));
+}
