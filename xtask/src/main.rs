@@ -5,6 +5,7 @@
 mod bench_filter;
 mod ci;
 mod fetch_tasks;
+mod fuzz;
 mod gen_org;
 mod interop;
 mod sim_bench;
@@ -17,6 +18,7 @@ cargo xtask <task>
 tasks:
   bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
   bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
@@ -31,6 +33,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "bench-filter" => bench_filter::run(&rest),
         "ci" => ci::run(&rest),
+        "fuzz" => fuzz::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),

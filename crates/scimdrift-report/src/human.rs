@@ -103,22 +103,15 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     header(&mut out, report);
     let (grouped, ungrouped): (Vec<&Finding>, Vec<&Finding>) =
         report.findings.iter().partition(|f| f.group.is_some());
-    let mut i = 0;
-    while i < grouped.len() {
-        let group = grouped[i].group.as_deref().unwrap_or("");
-        let end = grouped[i..]
-            .iter()
-            .position(|f| f.group.as_deref() != Some(group))
-            .map_or(grouped.len(), |n| i + n);
+    for (group, findings) in buckets(&grouped, |f| f.group.as_deref().unwrap_or("")) {
         out.line("");
         let title = format!("== {group} ==");
         let title = out.paint(&title, Paint::Bold);
         out.line(&title);
-        rules(&mut out, &grouped[i..end]);
+        rules(&mut out, &findings);
         if let Some(diff) = report.membership_diffs.iter().find(|d| d.group == group) {
             membership(&mut out, diff);
         }
-        i = end;
     }
     if !ungrouped.is_empty() {
         out.line("");
@@ -168,20 +161,31 @@ fn header(out: &mut Out<'_>, report: &Report) {
     }
 }
 
+/// Splits findings into buckets by key, in order of first appearance, keeping
+/// the report's order inside each bucket (the engine's output is already
+/// contiguous; a hand-made report need not be).
+fn buckets<'f>(
+    findings: &[&'f Finding],
+    key: impl Fn(&Finding) -> &str,
+) -> Vec<(String, Vec<&'f Finding>)> {
+    let mut out: Vec<(String, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        let k = key(f);
+        match out.iter_mut().find(|(name, _)| name == k) {
+            Some((_, list)) => list.push(f),
+            None => out.push((k.to_owned(), vec![f])),
+        }
+    }
+    out
+}
+
 fn rules(out: &mut Out<'_>, findings: &[&Finding]) {
-    let mut i = 0;
-    while i < findings.len() {
-        let rule = &findings[i].rule;
-        let end = findings[i..]
-            .iter()
-            .position(|f| &f.rule != rule)
-            .map_or(findings.len(), |n| i + n);
+    for (rule, list) in buckets(findings, |f| f.rule.as_str()) {
         let title = out.paint(&format!("rule {rule}"), Paint::Dim);
         out.line(&format!("  {title}"));
-        for f in &findings[i..end] {
+        for f in list {
             finding(out, f);
         }
-        i = end;
     }
 }
 

@@ -4,7 +4,8 @@
 use scimdrift_proto::{Resource, SNAPSHOT_SCHEMA, Snapshot};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// The three resource collections Omni serves.
@@ -48,23 +49,25 @@ impl Kind {
     }
 }
 
-/// Where an entry's JSON text lives: a slice of the org file it was loaded
-/// from (no copy, no allocation per resource: a million embed users load in
-/// seconds) or its own allocation (resources added later).
+/// Where an entry's JSON text and id live: slices of the org file it was
+/// loaded from (no copy, no allocation per resource: a million embed users
+/// load in seconds) or their own allocations (resources added later).
 #[derive(Clone)]
 enum Text {
     Shared {
         buf: Arc<String>,
-        start: usize,
-        end: usize,
+        json: Range<usize>,
+        id: Range<usize>,
     },
-    Owned(Box<str>),
+    Owned {
+        json: Box<str>,
+        id: Box<str>,
+    },
 }
 
 /// One served resource: its id and its JSON text, served byte-exact.
 #[derive(Clone)]
 pub struct Entry {
-    id: Box<str>,
     text: Text,
 }
 
@@ -77,14 +80,17 @@ impl std::fmt::Debug for Entry {
 impl Entry {
     /// The resource's id.
     pub fn id(&self) -> &str {
-        &self.id
+        match &self.text {
+            Text::Shared { buf, id, .. } => buf.get(id.clone()).unwrap_or(""),
+            Text::Owned { id, .. } => id,
+        }
     }
 
     /// The JSON text exactly as served.
     pub fn json(&self) -> &str {
         match &self.text {
-            Text::Shared { buf, start, end } => buf.get(*start..*end).unwrap_or(""),
-            Text::Owned(s) => s,
+            Text::Shared { buf, json, .. } => buf.get(json.clone()).unwrap_or(""),
+            Text::Owned { json, .. } => json,
         }
     }
 
@@ -102,8 +108,10 @@ impl Entry {
 impl From<Resource> for Entry {
     fn from(r: Resource) -> Self {
         Entry {
-            id: r.id().into(),
-            text: Text::Owned(r.json().into()),
+            text: Text::Owned {
+                json: r.json().into(),
+                id: r.id().into(),
+            },
         }
     }
 }
@@ -111,8 +119,10 @@ impl From<Resource> for Entry {
 impl From<&Resource> for Entry {
     fn from(r: &Resource) -> Self {
         Entry {
-            id: r.id().into(),
-            text: Text::Owned(r.json().into()),
+            text: Text::Owned {
+                json: r.json().into(),
+                id: r.id().into(),
+            },
         }
     }
 }
@@ -187,10 +197,33 @@ struct OrgFile<'a> {
     embed_users: Vec<&'a RawValue>,
 }
 
+/// A string borrowed from the input when it has no escapes. (serde's own
+/// `Cow<str>` always copies when wrapped in an `Option`.)
+struct Str<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = Str<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(V(std::marker::PhantomData))
+    }
+}
+
 #[derive(Deserialize)]
 struct Probe<'a> {
     #[serde(borrow, default)]
-    id: Option<std::borrow::Cow<'a, str>>,
+    id: Option<Str<'a>>,
     #[serde(borrow, default)]
     meta: Option<MetaProbe<'a>>,
 }
@@ -198,58 +231,76 @@ struct Probe<'a> {
 #[derive(Deserialize)]
 struct MetaProbe<'a> {
     #[serde(borrow, default)]
-    created: Option<std::borrow::Cow<'a, str>>,
+    created: Option<Str<'a>>,
 }
 
-/// `(id, meta.created)` of a resource's JSON text.
-fn probe(json: &str) -> Option<(String, Option<String>)> {
+/// `(id, meta.created)` of a resource's JSON text, borrowed when unescaped.
+fn probe(json: &str) -> Option<(Cow<'_, str>, Option<Cow<'_, str>>)> {
     let p: Probe<'_> = serde_json::from_str(json).ok()?;
-    Some((
-        p.id?.into_owned(),
-        p.meta.and_then(|m| m.created).map(|c| c.into_owned()),
-    ))
+    Some((p.id?.0, p.meta.and_then(|m| m.created).map(|c| c.0)))
 }
 
-/// One collection: resources in creation order plus an id index.
+/// FNV-1a: ids are short and trusted enough for a test double; collisions
+/// are resolved by comparing the ids themselves.
+fn hash_id(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// One collection: resources in creation order plus an id index (sorted
+/// `(hash, position)` pairs: 12 bytes and no allocation per resource).
 #[derive(Debug, Default, Clone)]
 struct Collection {
     items: Vec<Entry>,
-    index: HashMap<Box<str>, u32>,
+    index: Vec<(u64, u32)>,
 }
 
 impl Collection {
-    fn from_keyed(keyed: Vec<(Option<String>, Entry)>) -> Self {
+    fn from_keyed<K: Ord>(keyed: Vec<(Option<K>, Entry)>) -> Self {
         let mut c = Collection {
             items: sort_by_creation(keyed),
-            index: HashMap::new(),
+            index: Vec::new(),
         };
         c.reindex();
         c
     }
 
     fn reindex(&mut self) {
-        self.index.clear();
-        self.index.reserve(self.items.len());
-        for (i, r) in self.items.iter().enumerate() {
-            // A duplicate id keeps its first position for get-by-id; listing
-            // still serves both, as a broken server would.
-            self.index
-                .entry(r.id.clone())
-                .or_insert(u32::try_from(i).unwrap_or(u32::MAX));
-        }
+        self.index = self
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (hash_id(e.id()), u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        self.index.sort_unstable();
+    }
+
+    /// The position of the first resource with this id. A duplicate id
+    /// resolves to its first position for get-by-id; listing still serves
+    /// both, as a broken server would.
+    fn position(&self, id: &str) -> Option<usize> {
+        let h = hash_id(id);
+        let lo = self.index.partition_point(|&(x, _)| x < h);
+        self.index[lo..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+            .filter_map(|&(_, pos)| usize::try_from(pos).ok())
+            .find(|&pos| self.items.get(pos).is_some_and(|e| e.id() == id))
     }
 }
 
 /// Orders resources by `meta.created` (Omni lists in creation order);
 /// resources without it keep their relative order and go last. RFC 3339
 /// timestamps in the same offset sort correctly as text.
-fn sort_by_creation(keyed: Vec<(Option<String>, Entry)>) -> Vec<Entry> {
-    let mut keyed: Vec<(Option<String>, usize, Entry)> = keyed
+fn sort_by_creation<K: Ord>(keyed: Vec<(Option<K>, Entry)>) -> Vec<Entry> {
+    let mut keyed: Vec<(Option<K>, usize, Entry)> = keyed
         .into_iter()
         .enumerate()
         .map(|(i, (c, e))| (c, i, e))
         .collect();
-    keyed.sort_by(|a, b| match (&a.0, &b.0) {
+    // Positions are unique, so an unstable sort is deterministic.
+    keyed.sort_unstable_by(|a, b| match (&a.0, &b.0) {
         (Some(x), Some(y)) => x.cmp(y).then(a.1.cmp(&b.1)),
         (Some(_), None) => std::cmp::Ordering::Less,
         (None, Some(_)) => std::cmp::Ordering::Greater,
@@ -270,7 +321,10 @@ impl Store {
     pub fn from_snapshot(snapshot: &Snapshot) -> Self {
         let keyed = |list: &[Resource]| -> Vec<(Option<String>, Entry)> {
             list.iter()
-                .map(|r| (probe(r.json()).and_then(|(_, c)| c), Entry::from(r)))
+                .map(|r| {
+                    let created = probe(r.json()).and_then(|(_, c)| c).map(Cow::into_owned);
+                    (created, Entry::from(r))
+                })
                 .collect()
         };
         Store {
@@ -294,11 +348,12 @@ impl Store {
             return Err(LoadError::Schema { found: file.schema });
         }
         let base = buf.as_ptr() as usize;
+        let offset = |text: &str| (text.as_ptr() as usize).saturating_sub(base);
         let collect = |kind: Kind, list: &[&RawValue]| {
             let mut keyed = Vec::with_capacity(list.len());
             for (index, raw) in list.iter().enumerate() {
                 let json = raw.get();
-                let start = (json.as_ptr() as usize).saturating_sub(base);
+                let start = offset(json);
                 let Some((id, created)) = probe(json) else {
                     let (line, column) = line_col(&buf, start);
                     return Err(LoadError::MissingId {
@@ -308,15 +363,19 @@ impl Store {
                         column,
                     });
                 };
-                let entry = Entry {
-                    id: id.into(),
-                    text: Text::Shared {
+                let text = match id {
+                    Cow::Borrowed(id) => Text::Shared {
                         buf: Arc::clone(&buf),
-                        start,
-                        end: start + json.len(),
+                        json: start..start + json.len(),
+                        id: offset(id)..offset(id) + id.len(),
+                    },
+                    // An id with escapes: decoded, so it needs its own copy.
+                    Cow::Owned(id) => Text::Owned {
+                        json: json.into(),
+                        id: id.into(),
                     },
                 };
-                keyed.push((created, entry));
+                keyed.push((created, Entry { text }));
             }
             Ok(Collection::from_keyed(keyed))
         };
@@ -356,17 +415,19 @@ impl Store {
     /// The resource of `kind` with this id.
     pub fn get(&self, kind: Kind, id: &str) -> Option<&Entry> {
         let c = self.col(kind);
-        c.index
-            .get(id)
-            .and_then(|&i| c.items.get(usize::try_from(i).ok()?))
+        c.items.get(c.position(id)?)
     }
 
     /// Appends a resource (the newest, so it lists last).
     pub fn push(&mut self, kind: Kind, resource: impl Into<Entry>) {
         let entry = resource.into();
         let c = self.col_mut(kind);
-        let pos = u32::try_from(c.items.len()).unwrap_or(u32::MAX);
-        c.index.entry(entry.id.clone()).or_insert(pos);
+        let key = (
+            hash_id(entry.id()),
+            u32::try_from(c.items.len()).unwrap_or(u32::MAX),
+        );
+        let at = c.index.partition_point(|e| *e < key);
+        c.index.insert(at, key);
         c.items.push(entry);
     }
 
@@ -382,10 +443,10 @@ impl Store {
     pub fn replace(&mut self, kind: Kind, resource: impl Into<Entry>) -> bool {
         let entry = resource.into();
         let c = self.col_mut(kind);
-        let Some(&i) = c.index.get(entry.id()) else {
+        let Some(i) = c.position(entry.id()) else {
             return false;
         };
-        match usize::try_from(i).ok().and_then(|i| c.items.get_mut(i)) {
+        match c.items.get_mut(i) {
             Some(slot) => {
                 *slot = entry;
                 true
@@ -397,7 +458,7 @@ impl Store {
     /// Removes the resource with this id; returns it when it existed.
     pub fn remove(&mut self, kind: Kind, id: &str) -> Option<Entry> {
         let c = self.col_mut(kind);
-        let i = usize::try_from(*c.index.get(id)?).ok()?;
+        let i = c.position(id)?;
         let r = c.items.remove(i);
         c.reindex();
         Some(r)
@@ -535,5 +596,29 @@ mod tests {
             "unsupported schema `x/v9`, expected `scimdrift.snapshot/v1`"
         );
         assert_eq!(err("{\"schema\":"), "1:10: EOF while parsing a value");
+    }
+
+    #[test]
+    fn escaped_and_duplicate_ids() {
+        let text = r#"{"schema":"scimdrift.snapshot/v1","users":[{"id":"a\u0062"},{"id":"x"},{"id":"x","n":2}]}"#;
+        let mut store = Store::from_json(text).unwrap();
+        assert_eq!(
+            store.get(Kind::Users, "ab").unwrap().json(),
+            r#"{"id":"a\u0062"}"#
+        );
+        assert_eq!(store.get(Kind::Users, "x").unwrap().json(), r#"{"id":"x"}"#);
+        assert_eq!(store.list(Kind::Users).len(), 3);
+        let shared = |e: &Entry| matches!(e.text, Text::Shared { .. });
+        assert!(!shared(&store.list(Kind::Users)[0]), "escaped id: own copy");
+        assert!(
+            shared(&store.list(Kind::Users)[1]),
+            "plain id: a slice of the file"
+        );
+        store.push(Kind::Users, res(r#"{"id":"y"}"#));
+        assert_eq!(store.get(Kind::Users, "y").map(Entry::id), Some("y"));
+        assert!(store.get(Kind::Users, "z").is_none());
+        assert!(store.replace(Kind::Users, res(r#"{"id":"x","n":3}"#)));
+        assert_eq!(ids(&store, Kind::Users), ["ab", "x", "x", "y"]);
+        assert!(store.list(Kind::Users)[1].json().contains("3"));
     }
 }

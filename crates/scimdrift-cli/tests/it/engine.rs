@@ -233,3 +233,10 @@ fn schema_is_json() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["title"], "scimdrift policy file");
 }
+
+#[test]
+fn case_only_group_match_warns_on_stderr() {
+    let (code, _, err) = check_scenario("group-missing-case-hint", &["--format", "json"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("case-only-group-warning", err);
+}

@@ -589,7 +589,7 @@ fn check_name(name: &str, at: usize) -> Result<(), ParseError> {
     if name.is_empty() {
         return Err(ParseError::new(
             K::InvalidAttrPath,
-            at..at + 1,
+            at..at,
             "expected an attribute name",
         ));
     }

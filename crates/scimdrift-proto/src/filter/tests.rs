@@ -2,5 +2,6 @@
 //! §3.4.2.2 and `scim-filter.md`.
 
 mod eval_cases;
+mod fuzz;
 mod parse_cases;
 mod props;

@@ -114,3 +114,24 @@ fn scenarios() {
 fn scimdrift_report_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap()
 }
+
+/// Rule evaluation runs on rayon; a single-threaded run must give the same
+/// bytes.
+#[test]
+fn parallel_and_single_threaded_reports_are_identical() {
+    let snapshot = load_snapshot(&fixtures().join("../../demo/org.json"));
+    let files = read_policies(&fixtures().join("../../policies"));
+    let loaded = load_policies(&files).unwrap();
+    let opts = CheckOptions::new(
+        "2027-03-25T09:00:00Z".parse().unwrap(),
+        ReportSource::default(),
+    );
+    let parallel = serde_json::to_string(&check(&snapshot, &loaded.policies, &opts)).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let single =
+        pool.install(|| serde_json::to_string(&check(&snapshot, &loaded.policies, &opts)).unwrap());
+    assert_eq!(parallel, single);
+}

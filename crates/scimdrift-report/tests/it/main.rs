@@ -8,6 +8,7 @@
 mod csv;
 mod fixture;
 mod github;
+mod human;
 mod junit;
 mod markdown;
 mod review;

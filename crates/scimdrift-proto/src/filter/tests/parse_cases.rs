@@ -426,6 +426,7 @@ fn invalid_filters() {
     err("a$b pr", K::InvalidAttrPath, 0);
     err("a..b pr", K::InvalidAttrPath, 2);
     err("a. pr", K::InvalidAttrPath, 2);
+    err("a pr or members.", K::InvalidAttrPath, 16);
     err("foo:bar pr", K::InvalidAttrPath, 0);
     err("urn:x:y: pr", K::InvalidAttrPath, 8);
     err(r#"emails.type[value pr]"#, K::InvalidAttrPath, 0);
