@@ -4,6 +4,7 @@
 
 mod bench_filter;
 mod ci;
+mod drift;
 mod fetch_tasks;
 mod fuzz;
 mod gen_org;
@@ -16,6 +17,7 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
+  drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
   bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
@@ -33,6 +35,7 @@ fn main() -> Result<()> {
     match task.as_str() {
         "bench-filter" => bench_filter::run(&rest),
         "ci" => ci::run(&rest),
+        "drift" => std::process::exit(drift::run(&rest)?),
         "fuzz" => fuzz::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),

@@ -93,6 +93,15 @@ pub(crate) fn human_preamble(report: &Report) -> String {
         let new = since(Since::New);
         let resolved = since(Since::Resolved);
         let persisting = since(Since::Persisting).len();
+        if resolved.is_empty() && persisting == 0 {
+            // Nothing to compare with: listing every finding as new is noise.
+            let _ = writeln!(
+                out,
+                "Since the last run: {} new (no earlier run is recorded).\n",
+                new.len()
+            );
+            return out;
+        }
         let _ = writeln!(
             out,
             "Since the last run: {} new, {} resolved, {persisting} persisting.\n",

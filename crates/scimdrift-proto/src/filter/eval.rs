@@ -56,7 +56,7 @@ pub(crate) enum Node {
     And(Vec<Node>),
     Not(Box<Node>),
     Present(Path),
-    Cmp(Box<Cmp>),
+    Cmp(Cmp),
     ValuePath(Path, Box<Node>),
     /// A comparison SCIM leaves undefined; evaluating it is an error.
     Invalid(String),
@@ -97,7 +97,7 @@ pub(crate) struct Cmp {
     lit: Lit,
     case_exact: bool,
     /// The enclosing value filter's attribute, for messages.
-    parent: Option<AttrPath>,
+    parent: Option<Box<AttrPath>>,
 }
 
 impl Cmp {
@@ -242,7 +242,7 @@ fn compile_cmp(
             })
         }
     };
-    let cmp = Node::Cmp(Box::new(Cmp {
+    let cmp = Node::Cmp(Cmp {
         path: Path::new(path, parent.is_none()),
         op: if op == CompareOp::Ne {
             CompareOp::Eq
@@ -251,8 +251,8 @@ fn compile_cmp(
         },
         lit,
         case_exact,
-        parent: parent.cloned(),
-    }));
+        parent: parent.cloned().map(Box::new),
+    });
     if op == CompareOp::Ne {
         Node::Not(Box::new(cmp))
     } else {

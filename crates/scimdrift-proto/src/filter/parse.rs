@@ -451,7 +451,12 @@ impl<'a> Parser<'a> {
                     "write `{path} {op} …` with a space before the value"
                 )));
             }
-            Tok::Str(s) => CompValue::String(s.clone()),
+            // Take the decoded string out of the token instead of copying it:
+            // the token is replaced by `advance` right below.
+            Tok::Str(_) => match std::mem::replace(&mut self.cur.tok, Tok::Eof) {
+                Tok::Str(s) => CompValue::String(s),
+                _ => CompValue::Null,
+            },
             Tok::Number(n) => CompValue::Number(n.clone()),
             Tok::Word("true") => CompValue::Bool(true),
             Tok::Word("false") => CompValue::Bool(false),
