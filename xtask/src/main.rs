@@ -9,6 +9,7 @@ mod fetch_tasks;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod screenshot;
 mod sim_bench;
 
 use anyhow::{Result, bail};
@@ -18,6 +19,7 @@ cargo xtask <task>
 
 tasks:
   drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
+  screenshot the demo's HTML access review in headless chromium -> target/screenshot/review.png
   bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
@@ -37,6 +39,7 @@ fn main() -> Result<()> {
         "ci" => ci::run(&rest),
         "drift" => std::process::exit(drift::run(&rest)?),
         "fuzz" => fuzz::run(&rest),
+        "screenshot" => screenshot::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),

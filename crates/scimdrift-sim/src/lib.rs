@@ -6,7 +6,7 @@
 //! - [`Simulator::start`]: binds (loopback by default) and serves in the
 //!   background until dropped; keeps a log of every request and offers an
 //!   in-process mutation API ([`Simulator::mutate`]) over the [`Store`].
-//! - [`r#gen`]: a deterministic generator of realistic orgs, from a handful of
+//! - `r#gen`: a deterministic generator of realistic orgs, from a handful of
 //!   users to a million embed users (`cargo xtask gen-org`).
 //!
 //! Omni's documented quirks are followed: 1-based `startIndex`, `count`
@@ -25,5 +25,5 @@ mod store;
 
 pub use config::{DEFAULT_TOKEN, Profile, RateLimit, SimConfig};
 pub use faults::{FaultKind, FaultSpec, FaultSpecError, Mutation};
-pub use server::{RequestRecord, SimError, Simulator};
+pub use server::{LOG_CAP, RequestRecord, SimError, Simulator};
 pub use store::{Entry, Kind, LoadError, Store};

@@ -12,6 +12,7 @@ use bytes::Bytes;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use scimdrift_proto::Filter;
+use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration;
@@ -21,6 +22,9 @@ use tokio::time::Instant;
 
 const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+/// The request log keeps this many records (the newest), so a long-running
+/// simulator does not grow without bound.
+pub const LOG_CAP: usize = 100_000;
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +122,7 @@ pub(crate) struct Shared {
     store: RwLock<Store>,
     settings: Settings,
     runtime: Mutex<Runtime>,
-    log: Mutex<Vec<RequestRecord>>,
+    log: Mutex<VecDeque<RequestRecord>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -193,7 +197,7 @@ impl Simulator {
                 storm_left: 0,
                 mutations_done: 0,
             }),
-            log: Mutex::new(Vec::new()),
+            log: Mutex::new(VecDeque::new()),
         });
         let app = axum::Router::new()
             .fallback(handle)
@@ -235,9 +239,9 @@ impl Simulator {
         }
     }
 
-    /// Every request served so far, oldest first.
+    /// Every request served so far (the newest [`LOG_CAP`](crate::LOG_CAP)), oldest first.
     pub fn requests(&self) -> Vec<RequestRecord> {
-        lock(&self.shared.log).clone()
+        lock(&self.shared.log).iter().cloned().collect()
     }
 
     /// Forgets the request log.
@@ -369,7 +373,11 @@ async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
     let authorization = req.headers().contains_key(header::AUTHORIZATION);
     let (response, fault, delay) =
         answer(&shared, &method, &path, query.as_deref(), req.headers()).await;
-    lock(&shared.log).push(RequestRecord {
+    let mut log = lock(&shared.log);
+    if log.len() >= LOG_CAP {
+        log.pop_front();
+    }
+    log.push_back(RequestRecord {
         method: method.to_string(),
         path,
         query,

@@ -1,7 +1,7 @@
 //! Paging, caps, ordering, get-by-id, auth and rate limiting.
 
 use crate::common::*;
-use scimdrift_sim::{Kind, RateLimit};
+use scimdrift_sim::{Kind, RateLimit, SimConfig};
 
 #[tokio::test]
 async fn default_page_is_100_in_creation_order() {
@@ -265,4 +265,56 @@ fn binary_help_documents_every_option_and_fault() {
         .unwrap();
     assert!(out.status.success());
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
+
+#[tokio::test]
+async fn a_full_scan_reproduces_a_generated_org_byte_for_byte() {
+    use scimdrift_sim::r#gen::{OrgSpec, generate};
+    use serde_json::value::RawValue;
+    #[derive(serde::Deserialize)]
+    struct Page<'a> {
+        #[serde(rename = "totalResults")]
+        total: usize,
+        #[serde(borrow, rename = "Resources", default)]
+        resources: Vec<&'a RawValue>,
+    }
+    let org = generate(&OrgSpec {
+        users: 23,
+        embed_users: 31,
+        groups: 9,
+        seed: 5,
+    });
+    let sim = start(SimConfig::new(org.clone()).token(TOKEN).rate_limit(None)).await;
+    for (path, expected) in [
+        ("/users", &org.users),
+        ("/groups", &org.groups),
+        ("/embed/users", &org.embed_users),
+    ] {
+        let mut got: Vec<(String, String)> = Vec::new();
+        let mut start_index = 1;
+        for _ in 0..20 {
+            let (status, body) = get(
+                &sim.scim_base_url(),
+                &format!("{path}?startIndex={start_index}&count=7"),
+            )
+            .await;
+            assert_eq!(status, 200);
+            let page: Page<'_> = serde_json::from_str(&body).unwrap();
+            assert_eq!(page.total, expected.len());
+            for r in &page.resources {
+                let v: serde_json::Value = serde_json::from_str(r.get()).unwrap();
+                got.push((v["id"].as_str().unwrap().to_owned(), r.get().to_owned()));
+            }
+            start_index += page.resources.len();
+            if page.resources.is_empty() || start_index > page.total {
+                break;
+            }
+        }
+        got.sort();
+        let want: Vec<(String, String)> = expected
+            .iter()
+            .map(|r| (r.id().to_owned(), r.json().to_owned()))
+            .collect();
+        assert_eq!(got, want, "{path}");
+    }
 }
