@@ -174,20 +174,20 @@ async fn request_economy_is_the_minimum_page_count() {
 
 #[tokio::test]
 async fn matching_the_servers_rate_means_no_429s() {
-    // A bucket of 10 refilled at 20 per second (1200/min): a client faster
-    // than the rate empties it after 15 requests and is refused; an evenly
-    // spaced client at the rate never is (the 10 spare tokens absorb
-    // scheduling delays of up to 450 ms on a loaded machine).
+    // A bucket of 10 refilled at 5 per second (300/min): a client faster
+    // than the rate empties it and is refused; an evenly spaced client at the
+    // rate never is (the 10 spare tokens absorb scheduling delays of up to
+    // 2 s on a loaded machine).
     let org = org(60, 60, 3);
     let limit = RateLimit {
         requests: 10,
-        period: Duration::from_millis(500),
+        period: Duration::from_millis(2000),
     };
     let sim = Simulator::start(sim_config(&org).rate_limit(Some(limit)).max_page_size(5))
         .await
         .unwrap();
     let mut o = options(&sim, Provider::Omni);
-    o.rate_limit_per_min = 1200.0;
+    o.rate_limit_per_min = 300.0;
     o.concurrency = 8;
     let snapshot = fetch(&o, &token(), &NoProgress).await.unwrap();
     assert!(snapshot.complete);
@@ -201,7 +201,7 @@ async fn matching_the_servers_rate_means_no_429s() {
         .await
         .unwrap();
     let mut o = options(&sim, Provider::Omni);
-    o.rate_limit_per_min = 3600.0;
+    o.rate_limit_per_min = 900.0;
     o.concurrency = 8;
     o.backoff_base = Duration::from_millis(50);
     o.max_retries = 10;
