@@ -6,7 +6,7 @@ use crate::support::{root, run, scimdrift};
 use std::path::{Path, PathBuf};
 
 /// An evaluation time at which the demo shows every kind of exception
-/// finding (one expired, one expiring within 14 days).
+/// finding (one expired, one expiring within the 180-day window).
 pub const NOW: &str = "2027-03-25T09:00:00Z";
 
 /// A temporary copy of the demo: `policies/` and `org.json`.
