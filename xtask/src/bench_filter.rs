@@ -10,6 +10,8 @@ use std::process::Command;
 
 const SECTION: &str = "## Filter engine (scimdrift-proto)";
 const BENCH_DIR: &str = "crates/scimdrift-proto/benches";
+/// Interleaved rounds of both sides.
+const ROUNDS: usize = 3;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -78,27 +80,33 @@ pub fn run(_args: &[String]) -> Result<()> {
         ],
     )
     .context("the baseline needs PyPI scim2-models: `pip install scim2-models`")?;
-    crate::ci::run_cmd(
-        "cargo",
-        &[
-            "bench",
-            "-p",
-            "scimdrift-proto",
-            "--bench",
-            "filter",
-            "--",
-            "--warm-up-time",
-            "1",
-            "--measurement-time",
-            "3",
-            "--noplot",
-        ],
-    )?;
-    eprintln!("$ python3 {baseline_script}");
-    let baseline: Value = serde_json::from_str(&output("python3", &[&baseline_script])?)
-        .context("the baseline printed no JSON")?;
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let names: Vec<String> = filters()?.into_iter().map(|(n, _)| n).collect();
+    // The machine is shared, so load drifts during a run. Interleave short
+    // rounds of both sides and take the median of the per-round ratios; the
+    // first round also measures every other group.
+    let mut rounds: Vec<(Vec<f64>, Value)> = Vec::new();
+    let mut baseline = Value::Null;
+    for round in 0..ROUNDS {
+        let mut args = vec!["bench", "-p", "scimdrift-proto", "--bench", "filter", "--"];
+        if round > 0 {
+            args.push("^parse_evaluate/");
+        }
+        args.extend(["--warm-up-time", "1", "--measurement-time", "2", "--noplot"]);
+        crate::ci::run_cmd("cargo", &args)?;
+        let ours = names
+            .iter()
+            .map(|n| criterion_median(&target, "parse_evaluate", n))
+            .collect::<Result<Vec<f64>>>()?;
+        eprintln!("$ python3 {baseline_script}");
+        let theirs: Value = serde_json::from_str(&output("python3", &[&baseline_script])?)
+            .context("the baseline printed no JSON")?;
+        if round == 0 {
+            baseline = theirs.clone();
+        }
+        rounds.push((ours, theirs));
+    }
     let rustc = output("rustc", &["--version"])?;
     let python = output("python3", &["--version"])?;
     let cpu = output("sh", &["-c", "nproc; uname -sm"])?.replace('\n', " cores, ");
@@ -116,20 +124,36 @@ pub fn run(_args: &[String]) -> Result<()> {
          Both sides run back to back on the same machine ({cpu}; {rustc}; {python}, scim2-models {scim2_version}),\n\
          on the same filters (`{BENCH_DIR}/filters.txt`) and resource (`{BENCH_DIR}/user.json`).\n\
          Load average when the run ended: {load} (the figures are noisy when the machine is shared).\n\
-         Figures are medians (criterion for Rust, 7 `timeit` repeats for Python). The baseline is\n\
+         Figures are medians (criterion for Rust, 7 `timeit` repeats for Python) from the first of\n\
+         {ROUNDS} interleaved rounds; the ratios are the median of the {ROUNDS} per-round ratios. The baseline is\n\
          `ScimFilter[User](text)` to parse and `.match(user)` to evaluate on an already-validated `User`;\n\
          ours is `Filter::parse(text)` and `.evaluate(&serde_json::Value)`.\n"
     )?;
     writeln!(
         s,
-        "| filter | parse | evaluate | parse + evaluate | scim2-models parse + evaluate | ratio (parse + evaluate) | ratio (evaluate) |"
+        "| filter | parse | evaluate | parse + evaluate | scim2-models parse + evaluate | ratio (parse + evaluate), median of {ROUNDS} | per-round ratios | ratio (evaluate) |"
     )?;
-    writeln!(s, "|---|---|---|---|---|---|---|")?;
+    writeln!(s, "|---|---|---|---|---|---|---|---|")?;
     let mut worst = f64::INFINITY;
-    for (name, text) in filters()? {
+    for (i, (name, text)) in filters()?.into_iter().enumerate() {
+        let mut per_round: Vec<f64> = rounds
+            .iter()
+            .filter_map(|(ours, theirs)| {
+                Some(theirs[&name]["parse_evaluate_ns"].as_f64()? / ours[i])
+            })
+            .collect();
+        per_round.sort_by(f64::total_cmp);
+        let Some(&ratio) = per_round.get(per_round.len() / 2) else {
+            bail!("no rounds for `{name}`");
+        };
+        let shown_rounds = per_round
+            .iter()
+            .map(|r| format!("{r:.0}×"))
+            .collect::<Vec<_>>()
+            .join(" ");
         let parse = criterion_median(&target, "parse", &name)?;
         let eval = criterion_median(&target, "evaluate", &name)?;
-        let both = criterion_median(&target, "parse_evaluate", &name)?;
+        let both = rounds[0].0[i];
         let theirs = &baseline[&name];
         let (Some(t_both), Some(t_eval)) = (
             theirs["parse_evaluate_ns"].as_f64(),
@@ -137,22 +161,33 @@ pub fn run(_args: &[String]) -> Result<()> {
         ) else {
             bail!("the baseline has no figures for `{name}`");
         };
-        worst = worst.min(t_both / both);
+        worst = worst.min(ratio);
         writeln!(
             s,
-            "| `{name}`: `{}` | {} | {} | {} | {} | {:.0}× | {:.0}× |",
+            "| `{name}`: `{}` | {} | {} | {} | {} | {ratio:.0}× | {shown_rounds} | {:.0}× |",
             text.replace('|', "\\|"),
             fmt_ns(parse),
             fmt_ns(eval),
             fmt_ns(both),
             fmt_ns(t_both),
-            t_both / both,
             t_eval / eval,
         )?;
     }
     writeln!(
         s,
         "\nSmallest parse + evaluate ratio: **{worst:.0}×** (target: at least 50×).\n"
+    )?;
+    writeln!(
+        s,
+        "Where the time goes (`perf record -g` on `target/release/deps/filter-* --bench --profile-time 5 '^parse_evaluate/or_chain'`):\n\
+         parse + compile dominate (evaluation is 100–800 ns). The profile is flat: the lexer, the recursive-descent\n\
+         frames, compiling each comparison, and malloc/free for about four small allocations per comparison\n\
+         (decoded string, attribute name, the plan's copy of the name, the case-folded literal). Tried and kept:\n\
+         boxing `ParseError` so results stay small, no message formatting on the happy path, a shape check before\n\
+         trying to read a literal as a timestamp, moving decoded strings out of tokens, inline plan nodes. The\n\
+         per-round ratios show how much a shared machine moves the figures. Filters made only of plain\n\
+         comparisons (`eq`, `or_chain`), where scim2-models is at its fastest, sit around the 50× target;\n\
+         value paths and mixed logic are far above it.\n"
     )?;
     writeln!(
         s,
@@ -172,6 +207,7 @@ pub fn run(_args: &[String]) -> Result<()> {
         let ns = criterion_median(&target, "evaluate_embed", name)?;
         writeln!(s, "| `{name}` | {ns:.0} | {:.1} M |", 1_000.0 / ns)?;
     }
+    writeln!(s)?;
 
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());

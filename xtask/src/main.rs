@@ -5,10 +5,12 @@
 mod bench_filter;
 mod ci;
 mod drift;
+mod engine_bench;
 mod fetch_tasks;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod screenshot;
 mod sim_bench;
 
 use anyhow::{Result, bail};
@@ -18,9 +20,11 @@ cargo xtask <task>
 
 tasks:
   drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
+  screenshot the demo's HTML access review in headless chromium -> target/screenshot/review.png
   bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
   fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
+  bench-engine    scimdrift check on S/M(/L) vs the lean-decode floor and a Python baseline -> BENCHMARKS.md
   bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
   gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
@@ -37,6 +41,8 @@ fn main() -> Result<()> {
         "ci" => ci::run(&rest),
         "drift" => std::process::exit(drift::run(&rest)?),
         "fuzz" => fuzz::run(&rest),
+        "bench-engine" => engine_bench::run(&rest),
+        "screenshot" => screenshot::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
         "gen-org" => gen_org::run(&rest),

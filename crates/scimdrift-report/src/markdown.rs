@@ -72,7 +72,7 @@ pub fn render_within(report: &Report, opts: &RenderOptions, max_bytes: usize) ->
         }
     }
     if full {
-        out.push_str(&truncation_note(opts, shown, total, &omitted));
+        out.push_str(&truncation_note(opts, max_bytes, shown, total, &omitted));
     }
     out
 }
@@ -117,12 +117,17 @@ impl Omitted {
     }
 }
 
-fn truncation_note(opts: &RenderOptions, shown: usize, total: usize, omitted: &Omitted) -> String {
+fn truncation_note(
+    opts: &RenderOptions,
+    max_bytes: usize,
+    shown: usize,
+    total: usize,
+    omitted: &Omitted,
+) -> String {
     let left_out = total - shown;
     let mut note = format!(
         "\n---\n\n**Truncated:** {left_out} of {total} findings are not shown here \
-         (this summary is kept under {} bytes).",
-        opts.markdown_max_bytes
+         (this summary is kept under {max_bytes} bytes)."
     );
     let sections: Vec<String> = omitted
         .by_section

@@ -592,6 +592,13 @@ dl.evidence { display:grid; grid-template-columns:max-content 1fr; gap:4px 16px;
 dl.evidence dt { color:var(--muted); }
 dl.evidence dd { margin:0; }
 ul.plain { margin:0; padding-left:16px; }
+ul.inline { margin:0; padding:0; list-style:none; }
+ul.inline li { display:inline-block; white-space:nowrap; margin-right:4px; }
+ul.inline li:not(:last-child)::after { content:","; }
+.sub { display:block; word-break:break-all; color:var(--muted); font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:11px; }
+.badge { display:inline-block; padding:2px 10px; border-radius:12px; font-size:13px; font-weight:600; margin-left:10px; vertical-align:middle; }
+.badge.drift { background:#c62828; color:#fff; } .badge.clean { background:#2e7d32; color:#fff; } .badge.incomplete { background:#b26a00; color:#fff; }
+code { font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; font-size:12px; background:#eef1f6; padding:0 3px; border-radius:3px; }
 .sev-error { color:var(--err); font-weight:600; }
 .sev-warning { color:var(--warn); font-weight:600; }
 .sev-note { color:var(--note); font-weight:600; }
@@ -662,11 +669,13 @@ pub fn render_html(review: &Review) -> String {
     );
     let _ = write!(
         out,
-        "<header><h1>Embed user access review</h1><p>{} · generated {} · {} {}</p></header>\n<main>\n",
+        "<header><h1>Embed user access review<span class=\"badge {status}\">{status}</span></h1><p>{} · generated {} · {} {} · snapshot sha256 {}</p></header>\n<main>\n",
         html(&e.source),
         html(&e.generated_at),
         html(&e.tool.name),
-        html(&e.tool.version)
+        html(&e.tool.version),
+        html(e.snapshot_sha256.get(..12).unwrap_or(&e.snapshot_sha256)),
+        status = html(&e.status),
     );
     if review.incomplete() {
         let _ = write!(
@@ -697,18 +706,33 @@ pub fn render_html(review: &Review) -> String {
     );
     let _ = write!(
         out,
-        "<section><h2>Embed users ({})</h2><table>\n<thead><tr><th>embedExternalId</th><th>entity</th>\
-         <th>userName</th><th>id</th><th>active</th><th>groups</th><th>rules applied</th><th>findings and exceptions</th></tr></thead>\n<tbody>\n",
+        "<section><h2>Embed users ({})</h2><p class=\"sub\">Users with open findings first, then users whose findings are all excused, then the rest; each group by entity and embedExternalId.</p><table>\n<thead><tr><th>embedExternalId</th><th>entity</th>\
+         <th>userName / id</th><th>active</th><th>groups</th><th>rules applied</th><th>findings and exceptions</th></tr></thead>\n<tbody>\n",
         review.users.len()
     );
-    for u in &review.users {
+    // Attention first: a reviewer reads from the top.
+    let mut ordered: Vec<&ReviewedUser> = review.users.iter().collect();
+    ordered.sort_by_key(|u| {
+        if u.findings.iter().any(|f| f.exception.is_none()) {
+            0
+        } else if u.findings.is_empty() {
+            2
+        } else {
+            1
+        }
+    });
+    for u in ordered {
         let open = u.findings.iter().any(|f| f.exception.is_none());
         let _ = writeln!(
             out,
-            "<tr{}><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td class=\"mono\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr{}><td class=\"mono\">{}</td><td>{}</td><td>{}<span class=\"sub\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             if open { " class=\"open\"" } else { "" },
             html(&u.external_id),
-            html(&u.entity),
+            if u.entity.is_empty() {
+                "<span class=\"none\">—</span>".to_owned()
+            } else {
+                html(&u.entity)
+            },
             html(&u.user_name),
             html(&u.id),
             if u.active { "yes" } else { "no" },
@@ -740,12 +764,32 @@ fn list(items: &[String]) -> String {
     if items.is_empty() {
         return "<span class=\"none\">—</span>".to_owned();
     }
-    let mut out = String::from("<ul class=\"plain\">");
+    let mut out = String::from("<ul class=\"inline\">");
     for i in items {
         let _ = write!(out, "<li>{}</li>", html(i));
     }
     out.push_str("</ul>");
     out
+}
+
+/// Escapes a message and turns its `backtick` spans into `<code>`.
+fn with_code(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len().is_multiple_of(2) {
+        // Unbalanced backticks: show the text as it is.
+        return html(text);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if !i.is_multiple_of(2) {
+                format!("<code>{}</code>", html(p))
+            } else {
+                html(p)
+            }
+        })
+        .collect()
 }
 
 fn findings_html(findings: &[ReviewFinding]) -> String {
@@ -764,7 +808,7 @@ fn findings_html(findings: &[ReviewFinding]) -> String {
             out,
             "<li{class}><span class=\"sev-{sev}\">{sev}</span> <code>{}</code> {}",
             html(f.kind.as_str()),
-            html(&f.message)
+            with_code(&f.message)
         );
         if let Some(e) = &f.exception {
             let _ = write!(

@@ -38,12 +38,15 @@ pub enum Kind {
 #[derive(Debug, clap::Args)]
 #[command(group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]))]
 pub struct EvalArgs {
-    /// The filter.
+    /// The filter (RFC 7644 §3.4.2.2), e.g. 'embedEntity eq "acme" and active eq true'.
     pub filter: String,
-    /// A JSON file holding one SCIM resource: prints `true` or `false`.
+    /// A JSON file holding one SCIM resource: prints `true` or `false`
+    /// (exit 4 if SCIM leaves the comparison undefined, e.g. `active gt true`).
     #[arg(long, value_name = "FILE")]
     pub resource: Option<PathBuf>,
-    /// A snapshot file: prints every matching resource of `--kind`.
+    /// A snapshot file: prints `id<TAB>name` of every matching resource of
+    /// `--kind`, sorted by id, and the count on stderr (exit 3 if the snapshot
+    /// is marked incomplete).
     #[arg(long, value_name = "FILE", requires = "kind")]
     pub snapshot: Option<PathBuf>,
     /// Which resources of the snapshot to evaluate.

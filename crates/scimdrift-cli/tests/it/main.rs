@@ -13,3 +13,4 @@ mod reports;
 mod review;
 mod support;
 mod util;
+mod workflow;

@@ -44,8 +44,24 @@ fn every_format_on_the_demo_org() {
     ] {
         let (code, out, err) = check(dir.path(), &["--format", format]);
         assert_eq!(code, 2, "{format}: {err}");
+        if format == "sarif" {
+            assert_valid_sarif(&out);
+        }
         insta::assert_snapshot!(format!("demo_{format}"), out);
     }
+}
+
+/// Validates a SARIF log against the OASIS SARIF 2.1.0 schema.
+fn assert_valid_sarif(text: &str) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/schemas/sarif-schema-2.1.0.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let log: serde_json::Value = serde_json::from_str(text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
 }
 
 #[test]

@@ -6,5 +6,6 @@
 )]
 
 mod behaviour;
+mod hostile;
 mod responder;
 mod sim;
