@@ -452,6 +452,26 @@ struct CompiledRule<'p> {
     must_not_be_in: Vec<Ref<'p>>,
     only_in: Option<Vec<Ref<'p>>>,
     needs_value: bool,
+    /// For a `where: 'embedEntity eq "x"'` rule: `x`. Subjects whose
+    /// (ASCII) entity differs cannot match, so the filter is not evaluated
+    /// for them; everything else goes through the filter as usual.
+    entity_key: Option<String>,
+}
+
+/// The value of a top-level `embedEntity eq "<ascii string>"` filter.
+fn entity_key(filter: &scimdrift_proto::Filter) -> Option<String> {
+    use scimdrift_proto::filter::{CompValue, CompareOp, ExprKind};
+    match &filter.expr().kind {
+        ExprKind::Compare(path, CompareOp::Eq, CompValue::String(v))
+            if path.urn.is_none()
+                && path.sub.is_none()
+                && path.name.eq_ignore_ascii_case("embedEntity")
+                && v.is_ascii() =>
+        {
+            Some(v.clone())
+        }
+        _ => None,
+    }
 }
 
 impl<'p> CompiledRule<'p> {
@@ -472,6 +492,7 @@ impl<'p> CompiledRule<'p> {
             must_not_be_in,
             only_in,
             needs_value: rule.filter.is_some() || any_template,
+            entity_key: rule.filter.as_ref().and_then(entity_key),
         }
     }
 }
@@ -508,6 +529,12 @@ fn evaluate_subject(
     let mut out = SubjectOutcome::default();
     let mut value: Option<serde_json::Value> = None;
     for (ri, c) in rules {
+        if let (Some(key), Some(entity)) = (&c.entity_key, &ident.entity)
+            && entity.is_ascii()
+            && !entity.eq_ignore_ascii_case(key)
+        {
+            continue;
+        }
         if c.needs_value && value.is_none() {
             value = Some(ident.resource.to_value());
         }

@@ -296,3 +296,13 @@ async fn token_file_scim_provider_and_stdout() {
     hint: export OMNI_API_TOKEN=<Organization API key>, or put it in a file readable only by you and pass --token-file
     ");
 }
+
+#[test]
+fn help_is_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = scimdrift(dir.path());
+    cmd.args(["fetch", "--help"]);
+    let (code, stdout, _) = run(&mut cmd);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(stdout);
+}

@@ -186,6 +186,13 @@ fn policy_files(p: &Pol) -> Vec<PolicySource> {
             None => {}
         }
         if *is_embed {
+            if i % 2 == 0 {
+                // Entity-scoped selectors take the engine's indexed path.
+                text.push_str(&format!(
+                    "    where: 'embedEntity eq {:?}'\n",
+                    ENTITIES[i % ENTITIES.len()]
+                ));
+            }
             embed_rules.push_str(&text);
         } else {
             text.push_str("    where: 'active eq true'\n");
