@@ -48,9 +48,14 @@ pub fn load_policies(files: &[PolicySource]) -> Result<Loaded, Vec<Diagnostic>> 
             file: file.path.clone(),
             sha256: hex::encode(Sha256::digest(file.contents.as_bytes())),
         });
+        // A byte-order mark (some editors write one) is not part of the YAML.
+        let contents = file
+            .contents
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&file.contents);
         let mut ctx = Ctx {
             file: &file.path,
-            source: &file.contents,
+            source: contents,
             diags: &mut diags,
         };
         if file.contents.len() > MAX_POLICY_FILE_BYTES {
@@ -63,7 +68,7 @@ pub fn load_policies(files: &[PolicySource]) -> Result<Loaded, Vec<Diagnostic>> 
             );
             continue;
         }
-        let root = match yaml::parse(&file.contents) {
+        let root = match yaml::parse(contents) {
             Ok(Some(root)) => root,
             Ok(None) => {
                 ctx.whole_file(

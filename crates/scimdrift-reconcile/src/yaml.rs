@@ -13,6 +13,9 @@ pub const MAX_NODES: usize = 100_000;
 /// Deepest nesting of sequences and mappings.
 pub const MAX_DEPTH: usize = 64;
 
+const NESTING_HINT: &str =
+    "policy files need only a few levels of nesting; flatten the structure (the limit is fixed)";
+
 /// A position in a source file (1-based line, 1-based column in characters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Pos {
@@ -160,14 +163,21 @@ impl<'a> Builder<'a> {
             }
             Some(Err(err)) => {
                 let m = err.marker();
+                // The parser's own nesting guard: report it as our limit.
+                let nested = err.info().contains("recursion limit");
+                let message = if nested {
+                    format!("YAML nested deeper than {MAX_DEPTH} levels")
+                } else {
+                    format!("invalid YAML: {}", err.info())
+                };
                 Err(YamlError {
-                    message: format!("invalid YAML: {}", err.info()),
+                    message,
                     pos: Pos {
                         line: to_u32(m.line()),
                         column: to_u32(m.col() + 1),
                         len: 1,
                     },
-                    hint: None,
+                    hint: nested.then(|| NESTING_HINT.to_owned()),
                 })
             }
             None => Err(self.error("unexpected end of YAML input", None)),
@@ -246,9 +256,10 @@ impl<'a> Builder<'a> {
             }
             Event::SequenceStart(anchor, _) => {
                 if depth >= MAX_DEPTH {
-                    return Err(
-                        self.error(&format!("YAML nested deeper than {MAX_DEPTH} levels"), None)
-                    );
+                    return Err(self.error(
+                        &format!("YAML nested deeper than {MAX_DEPTH} levels"),
+                        Some(NESTING_HINT),
+                    ));
                 }
                 let mut items = Vec::new();
                 while let Item::Node(node) = self.item(depth + 1)? {
@@ -264,9 +275,10 @@ impl<'a> Builder<'a> {
             }
             Event::MappingStart(anchor, _) => {
                 if depth >= MAX_DEPTH {
-                    return Err(
-                        self.error(&format!("YAML nested deeper than {MAX_DEPTH} levels"), None)
-                    );
+                    return Err(self.error(
+                        &format!("YAML nested deeper than {MAX_DEPTH} levels"),
+                        Some(NESTING_HINT),
+                    ));
                 }
                 let mut entries = Vec::new();
                 while let Item::Node(key) = self.item(depth + 1)? {
@@ -287,8 +299,16 @@ impl<'a> Builder<'a> {
                 let Some(target) = self.anchors.get(&id).cloned() else {
                     return Err(self.error("alias to an unknown anchor", None));
                 };
-                // Each expansion costs as many nodes as it copies.
-                let size = node_count(&target);
+                // Each expansion costs as many nodes as it copies, and may not
+                // nest the tree deeper than the limit (a chain of aliases would
+                // otherwise build a tree far deeper than any anchor's text).
+                let (size, height) = node_size(&target);
+                if depth.saturating_add(height) > MAX_DEPTH + 1 {
+                    return Err(self.error(
+                        &format!("YAML nested deeper than {MAX_DEPTH} levels (through aliases)"),
+                        Some("flatten the anchors: an alias may not nest an anchored value this deep"),
+                    ));
+                }
                 self.nodes = self.nodes.saturating_add(size);
                 self.count()?;
                 Ok(Item::Node(Node { pos, end, ..target }))
@@ -305,17 +325,17 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn node_count(node: &Node) -> usize {
-    match &node.kind {
-        NodeKind::Scalar(_) => 1,
-        NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(k, v)| node_count(k) + node_count(v))
-                .sum::<usize>()
-        }
-    }
+/// How many nodes a tree holds, and how many levels deep it is (a scalar is 1).
+fn node_size(node: &Node) -> (usize, usize) {
+    let children: Vec<&Node> = match &node.kind {
+        NodeKind::Scalar(_) => Vec::new(),
+        NodeKind::Seq(items) => items.iter().collect(),
+        NodeKind::Map(entries) => entries.iter().flat_map(|(k, v)| [k, v]).collect(),
+    };
+    children.iter().fold((1, 1), |(count, height), child| {
+        let (c, h) = node_size(child);
+        (count.saturating_add(c), height.max(h.saturating_add(1)))
+    })
 }
 
 /// Maps a character offset inside a scalar's decoded value to its source

@@ -6,6 +6,7 @@
 )]
 
 mod fixtures;
+mod fuzz;
 mod props;
 mod scenarios;
 mod support;
