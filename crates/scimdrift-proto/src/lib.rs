@@ -18,5 +18,6 @@ pub use scim::{
     PatchOperation, ScimError, User,
 };
 pub use snapshot::{
-    FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA, Snapshot, SnapshotSource,
+    DEFAULT_MAX_SNAPSHOT_MB, FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA,
+    Snapshot, SnapshotLoadError, SnapshotSource,
 };

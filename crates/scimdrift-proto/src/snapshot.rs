@@ -227,6 +227,104 @@ impl<'de> Deserialize<'de> for Resource {
     }
 }
 
+/// Default largest snapshot file accepted, in MiB (raise it with
+/// `SCIMDRIFT_MAX_SNAPSHOT_MB`; the CLI reads that variable).
+pub const DEFAULT_MAX_SNAPSHOT_MB: u64 = 1024;
+
+/// Why snapshot bytes are not a usable snapshot.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotLoadError {
+    /// The file is larger than the configured limit.
+    #[error(
+        "snapshot is larger than the {limit_mb} MiB limit; raise it with SCIMDRIFT_MAX_SNAPSHOT_MB"
+    )]
+    TooLarge {
+        /// The limit, in MiB.
+        limit_mb: u64,
+    },
+    /// Not JSON, or JSON of the wrong shape (serde_json also refuses nesting
+    /// deeper than 128 levels here).
+    #[error("{line}:{column}: not a valid snapshot: {message}")]
+    Json {
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The `schema` field names another format.
+    #[error("unsupported snapshot schema `{0}` (expected `{SNAPSHOT_SCHEMA}`)")]
+    Schema(String),
+}
+
+impl Snapshot {
+    /// Parses a snapshot file's bytes: refuses more than `max_mb` MiB, skips a
+    /// UTF-8 byte-order mark, checks the schema, and fails closed on
+    /// implausible content: duplicate ids within a resource type, ids reused
+    /// across users and embed users, or `complete: true` with incompleteness
+    /// reasons all mark the snapshot incomplete (with the reason) so that no
+    /// clean report is ever built on it.
+    pub fn from_json_bytes(bytes: &[u8], max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
+        let limit = max_mb.saturating_mul(1024 * 1024);
+        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+            return Err(SnapshotLoadError::TooLarge { limit_mb: max_mb });
+        }
+        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let mut snapshot: Snapshot = serde_json::from_slice(body).map_err(|err| {
+            let text = err.to_string();
+            let suffix = format!(" at line {} column {}", err.line(), err.column());
+            SnapshotLoadError::Json {
+                line: err.line(),
+                column: err.column(),
+                message: text.strip_suffix(&suffix).unwrap_or(&text).to_owned(),
+            }
+        })?;
+        if snapshot.schema != SNAPSHOT_SCHEMA {
+            return Err(SnapshotLoadError::Schema(snapshot.schema));
+        }
+        snapshot.check_plausible();
+        Ok(snapshot)
+    }
+
+    /// Marks the snapshot incomplete when its content cannot be trusted.
+    fn check_plausible(&mut self) {
+        let mut reasons = Vec::new();
+        if self.complete && !self.incomplete_reasons.is_empty() {
+            reasons.push("the snapshot says it is complete but lists reasons it is not".to_owned());
+        }
+        let mut seen_ident = std::collections::BTreeMap::new();
+        for (kind, list) in [
+            ("groups", &self.groups),
+            ("users", &self.users),
+            ("embed_users", &self.embed_users),
+        ] {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut dups = std::collections::BTreeSet::new();
+            for r in list {
+                if !seen.insert(r.id()) {
+                    dups.insert(r.id());
+                }
+                if kind != "groups"
+                    && let Some(other) = seen_ident.insert(r.id(), kind)
+                    && other != kind
+                {
+                    reasons.push(format!(
+                        "id `{}` is both a user and an embed user: group members are ambiguous",
+                        r.id()
+                    ));
+                }
+            }
+            for id in dups {
+                reasons.push(format!("duplicate id `{id}` in `{kind}`"));
+            }
+        }
+        for reason in reasons {
+            self.mark_incomplete(reason);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,10 @@
 
 use crate::exit::{Exit, invalid};
 use anyhow::Context as _;
-use scimdrift_proto::{SNAPSHOT_SCHEMA, Snapshot};
+use scimdrift_proto::{DEFAULT_MAX_SNAPSHOT_MB, Snapshot, SnapshotLoadError};
 use scimdrift_report::diff::{self, SnapshotRef};
 use sha2::{Digest as _, Sha256};
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 /// Arguments of `scimdrift diff`.
@@ -52,30 +52,60 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
 /// Reads and parses a snapshot file, with its sha256. Bad JSON or a wrong
 /// schema is invalid input (exit 4) naming the file, line and column.
 pub fn read_snapshot(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef)> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let snapshot: Snapshot = serde_json::from_slice(&bytes).map_err(|err| {
-        invalid(
-            json_error(path, &err, "not a valid snapshot"),
-            Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
-        )
-    })?;
-    if snapshot.schema != SNAPSHOT_SCHEMA {
-        return Err(invalid(
-            format!(
-                "{}: unsupported snapshot schema `{}` (expected `{SNAPSHOT_SCHEMA}`)",
-                path.display(),
-                snapshot.schema
-            ),
-            None,
-        ));
+    let (snapshot, reference, _) = read_snapshot_bytes(path)?;
+    Ok((snapshot, reference))
+}
+
+/// The largest snapshot file read, in MiB: `SCIMDRIFT_MAX_SNAPSHOT_MB` or
+/// [`DEFAULT_MAX_SNAPSHOT_MB`].
+pub fn max_snapshot_mb() -> anyhow::Result<u64> {
+    match std::env::var("SCIMDRIFT_MAX_SNAPSHOT_MB") {
+        Err(_) => Ok(DEFAULT_MAX_SNAPSHOT_MB),
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                invalid(
+                    format!("SCIMDRIFT_MAX_SNAPSHOT_MB=`{v}`: expected a positive number of MiB"),
+                    Some(format!("the default is {DEFAULT_MAX_SNAPSHOT_MB}")),
+                )
+            }),
     }
+}
+
+/// [`read_snapshot`], also returning the bytes read. Reads at most the size
+/// limit (plus one byte), so a huge file is refused without loading it.
+pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef, Vec<u8>)> {
+    let max_mb = max_snapshot_mb()?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(max_mb.saturating_mul(1024 * 1024).saturating_add(1))
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let snapshot = Snapshot::from_json_bytes(&bytes, max_mb).map_err(|err| {
+        let (sep, hint) = match err {
+            SnapshotLoadError::TooLarge { .. } => (
+                " ",
+                Some("e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`".into()),
+            ),
+            SnapshotLoadError::Json { .. } => (
+                "",
+                Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
+            ),
+            SnapshotLoadError::Schema(_) => (" ", None),
+        };
+        invalid(format!("{}:{sep}{err}", path.display()), hint)
+    })?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let reference = SnapshotRef {
         path: path.display().to_string(),
         sha256,
         fetched_at: snapshot.fetched_at.clone(),
     };
-    Ok((snapshot, reference))
+    Ok((snapshot, reference, bytes))
 }
 
 /// `FILE:LINE:COLUMN: WHAT: message` for a JSON error, without serde_json's

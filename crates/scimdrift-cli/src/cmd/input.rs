@@ -29,10 +29,7 @@ pub fn load(
     connect_args: &ConnectArgs,
 ) -> anyhow::Result<Result<Input, Exit>> {
     if let Some(path) = snapshot {
-        let bytes = std::fs::read(path).map_err(|err| {
-            anyhow::anyhow!(err).context(format!("cannot read `{}`", path.display()))
-        })?;
-        let (snapshot, reference) = super::diff::read_snapshot(path)?;
+        let (snapshot, reference, bytes) = super::diff::read_snapshot_bytes(path)?;
         return Ok(Ok(Input {
             source: ReportSource {
                 base_url: None,

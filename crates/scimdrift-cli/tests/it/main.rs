@@ -9,6 +9,7 @@ mod diff;
 mod engine;
 mod fetch;
 mod filter;
+mod hardening;
 mod reports;
 mod review;
 mod support;

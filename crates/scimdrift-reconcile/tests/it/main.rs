@@ -7,6 +7,7 @@
 
 mod fixtures;
 mod fuzz;
+mod fuzz_snapshot;
 mod props;
 mod scenarios;
 mod support;
