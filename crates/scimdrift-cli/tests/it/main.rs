@@ -12,6 +12,7 @@ mod filter;
 mod hardening;
 mod reports;
 mod review;
+mod secrets;
 mod support;
 mod util;
 mod workflow;

@@ -1,0 +1,120 @@
+//! The secrets matrix for `scimdrift check` in live mode: whatever happens
+//! (drift with every output format and a state dir, a rejected token, a server
+//! that keeps failing, the token given on the command line), the token shows
+//! up in no stdout, no stderr at `-vvv`, and no file written.
+//! (`fetch.rs` holds the same matrix for `scimdrift fetch`.)
+
+use std::path::Path;
+
+use scimdrift_proto::Snapshot;
+use scimdrift_sim::{FaultSpec, SimConfig, Simulator};
+
+use crate::support::{root, run, scimdrift};
+
+const SECRET: &str = "omni_org_key_Qx81-CHECK-SECRET-m4";
+
+async fn demo_sim(faults: FaultSpec) -> Simulator {
+    let text = std::fs::read_to_string(root().join("demo/org.json")).unwrap();
+    let org: Snapshot = serde_json::from_str(&text).unwrap();
+    Simulator::start(
+        SimConfig::new(org)
+            .token(SECRET)
+            .rate_limit(None)
+            .faults(faults),
+    )
+    .await
+    .unwrap()
+}
+
+/// `scimdrift check -vvv` live against `base_url`, writing every file format
+/// and keeping state in `dir`.
+fn check(dir: &Path, base_url: &str) -> std::process::Command {
+    let mut cmd = scimdrift(dir);
+    cmd.arg("check")
+        .arg("-vvv")
+        .arg("--policies")
+        .arg(root().join("policies"))
+        .args(["--now", "2027-03-25T09:00:00Z", "--base-url", base_url])
+        .args([
+            "--rate-limit",
+            "600000/min",
+            "--retries",
+            "1",
+            "--timeout",
+            "5",
+        ])
+        .args(["--format", "markdown", "--state-dir", "state"])
+        .args(["--output", "json=r.json", "--output", "sarif=r.sarif"])
+        .args(["--output", "junit=r.xml", "--output", "csv=r.csv"])
+        .args(["--output", "human=r.txt"]);
+    cmd
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Runs `cmd`, asserts the token is nowhere, returns (code, stderr, files written).
+#[track_caller]
+fn run_clean(cmd: &mut std::process::Command, dir: &Path) -> (i32, String, usize) {
+    let (code, stdout, stderr) = run(cmd);
+    assert!(!stdout.contains(SECRET), "token on stdout:\n{stdout}");
+    assert!(!stderr.contains(SECRET), "token on stderr:\n{stderr}");
+    let written = files(dir);
+    for path in &written {
+        let bytes = std::fs::read(path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(SECRET), "token in {}", path.display());
+    }
+    (code, stderr, written.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_live_never_shows_the_token() {
+    // Drift: exit 2, every format written, state kept.
+    let ok = demo_sim(FaultSpec::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = check(dir.path(), &ok.base_url());
+    cmd.env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, written) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written >= 5, "{written} files written");
+    // -vvv really logged the requests it made.
+    assert!(stderr.contains("startIndex"), "{stderr}");
+
+    // The token on the command line: a warning, the same result, no echo.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = check(dir.path(), &ok.base_url());
+    cmd.args(["--token", SECRET]);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 2, "{stderr}");
+
+    // A rejected token: exit 1, nothing claiming to be a report.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = check(dir.path(), &ok.base_url());
+    cmd.env("OMNI_API_TOKEN", format!("{SECRET}-personal"));
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+
+    // A server that keeps failing: exit 3 with the reason.
+    let mut spec = FaultSpec::default();
+    spec.status_503 = 1.0;
+    let failing = demo_sim(spec).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = check(dir.path(), &failing.base_url());
+    cmd.env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("HTTP 503"), "{stderr}");
+}
