@@ -108,9 +108,11 @@ async fn check_live_never_shows_the_token() {
     assert!(stderr.contains("HTTP 401"), "{stderr}");
 
     // A server that keeps failing: exit 3 with the reason.
-    let mut spec = FaultSpec::default();
-    spec.status_503 = 1.0;
-    let failing = demo_sim(spec).await;
+    let failing = demo_sim(FaultSpec {
+        status_503: 1.0,
+        ..FaultSpec::default()
+    })
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = check(dir.path(), &failing.base_url());
     cmd.env("OMNI_API_TOKEN", SECRET);
