@@ -19,17 +19,17 @@ const HELP: &str = "\
 cargo xtask <task>
 
 tasks:
-  drift     the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
-  screenshot the demo's HTML access review in headless chromium -> target/screenshot/review.png
-  bench-filter  filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
-  ci        fmt check, clippy -D warnings, the whole test suite (the README's test command)
-  fuzz          every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
-  bench-engine    scimdrift check on S/M(/L) vs the lean-decode floor and a Python baseline -> BENCHMARKS.md
-  bench-fetch     fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
-  fetch-roundtrip release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
-  gen-org   write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
-  sim-bench simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
-  interop   scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
+  drift            the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
+  ci               fmt check, clippy -D warnings, the whole test suite (the README's test command)
+  fuzz             every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
+  gen-org          write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
+  interop          scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
+  fetch-roundtrip  release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
+  screenshot       the demo's HTML access review in headless chromium -> target/screenshot/review.png
+  bench-filter     filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
+  bench-fetch      fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
+  bench-engine     scimdrift check on S/M(/L) vs the lean-decode floor and a Python baseline -> BENCHMARKS.md
+  sim-bench        simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
 ";
 
 fn main() -> Result<()> {
