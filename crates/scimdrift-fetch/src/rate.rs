@@ -15,8 +15,12 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-/// The slowest the limiter adapts down to: one request every two minutes.
+/// The slowest the limiter adapts down to: one request every two minutes,
+/// or 64 times the configured interval if that is sooner (a storm of 429s
+/// must not turn a fast scan into an hours-long one).
 const MAX_INTERVAL: Duration = Duration::from_secs(120);
+/// How far below the configured rate the limiter may adapt.
+const MAX_SLOWDOWN: u32 = 64;
 /// How much the interval grows on each 429.
 const SLOWDOWN: f64 = 1.5;
 
@@ -29,6 +33,7 @@ pub struct RateLimiter {
 #[derive(Debug)]
 struct State {
     interval: Duration,
+    max_interval: Duration,
     next: Instant,
     paused_until: Instant,
 }
@@ -37,9 +42,11 @@ impl RateLimiter {
     /// A limiter allowing `per_minute` requests per minute (at least 0.1).
     pub fn new(per_minute: f64) -> Self {
         let now = Instant::now();
+        let interval = interval_for(per_minute);
         RateLimiter {
             state: Mutex::new(State {
-                interval: interval_for(per_minute),
+                interval,
+                max_interval: interval.saturating_mul(MAX_SLOWDOWN).min(MAX_INTERVAL),
                 next: now,
                 paused_until: now,
             }),
@@ -72,7 +79,7 @@ impl RateLimiter {
         let until = Instant::now() + wait;
         s.paused_until = s.paused_until.max(until);
         s.next = s.next.max(s.paused_until);
-        s.interval = s.interval.mul_f64(SLOWDOWN).min(MAX_INTERVAL);
+        s.interval = s.interval.mul_f64(SLOWDOWN).min(s.max_interval);
     }
 
     /// The current rate, in requests per minute.
@@ -156,7 +163,14 @@ mod tests {
 
     #[test]
     fn adapts_down_to_a_floor() {
+        // 60/min: at most 64 times slower (one request every 64 s).
         let limiter = RateLimiter::new(60.0);
+        for _ in 0..100 {
+            limiter.rate_limited(Duration::ZERO);
+        }
+        assert!((limiter.per_minute() - 60.0 / 64.0).abs() < 1e-9);
+        // 6/min: never slower than one request every two minutes.
+        let limiter = RateLimiter::new(6.0);
         for _ in 0..100 {
             limiter.rate_limited(Duration::ZERO);
         }
