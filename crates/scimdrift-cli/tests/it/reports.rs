@@ -2,7 +2,7 @@
 //! Each test works on a copy of `policies/` and `demo/org.json` in a
 //! temporary directory, so nothing depends on the checkout's git state.
 
-use crate::support::{root, run, scimdrift};
+use crate::support::{git, root, run, scimdrift};
 use std::path::{Path, PathBuf};
 
 /// An evaluation time at which the demo shows every kind of exception
@@ -306,27 +306,6 @@ fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     // Without the flag, ambient drift still fails the run.
     let (code, _, _) = pr(&["--policies", "head", "--base", "head"]);
     assert_eq!(code, 2);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
 }
 
 #[test]

@@ -3,10 +3,9 @@
 //! PR edits the demo policies.
 
 use crate::reports::demo;
-use crate::support::root;
+use crate::support::{git, root};
 use scimdrift_proto::Snapshot;
 use scimdrift_sim::{DEFAULT_TOKEN, SimConfig, Simulator};
-use std::path::Path;
 use std::process::Command;
 
 /// A workflow step with a `run:`: its name, its `env:`, its script.
@@ -41,27 +40,6 @@ fn run_steps() -> Vec<Step> {
             Some((name, env, run))
         })
         .collect()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
