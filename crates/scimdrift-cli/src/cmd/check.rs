@@ -40,6 +40,7 @@ impl From<FailOnArg> for FailOn {
 
 /// Arguments of `scimdrift check`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::diff::snapshot_env_help())]
 pub struct CheckArgs {
     /// A snapshot file to check instead of fetching live.
     #[arg(long, value_name = "FILE")]

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// Arguments of `scimdrift diff`.
 #[derive(Debug, clap::Args)]
+#[command(after_help = snapshot_env_help())]
 pub struct DiffArgs {
     /// The older snapshot (written by `scimdrift fetch -o FILE`).
     pub from: PathBuf,
@@ -73,6 +74,19 @@ pub fn max_snapshot_mb() -> anyhow::Result<u64> {
                 )
             }),
     }
+}
+
+/// The `Environment:` section of the `--help` of every command that reads a
+/// snapshot file (`check`, `review`, `diff`, `filter eval`), so the size limit
+/// is documented where clap users look. Styled like clap's own headings (the
+/// styling is stripped when colour is off).
+pub fn snapshot_env_help() -> clap::builder::StyledStr {
+    let header = *clap::builder::Styles::default().get_header();
+    format!(
+        "{header}Environment:{header:#}\n  SCIMDRIFT_MAX_SNAPSHOT_MB  \
+         The largest snapshot file read, in MiB [default: {DEFAULT_MAX_SNAPSHOT_MB}]"
+    )
+    .into()
 }
 
 /// [`read_snapshot`], also returning the bytes read. Reads at most the size

@@ -3,7 +3,7 @@
 
 use crate::exit::{Exit, invalid};
 use anyhow::Context as _;
-use scimdrift_proto::{Filter, Resource, Snapshot};
+use scimdrift_proto::{Filter, Resource};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -36,7 +36,10 @@ pub enum Kind {
 
 /// Arguments of `scimdrift filter eval`.
 #[derive(Debug, clap::Args)]
-#[command(group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]))]
+#[command(
+    group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]),
+    after_help = super::diff::snapshot_env_help(),
+)]
 pub struct EvalArgs {
     /// The filter (RFC 7644 §3.4.2.2), e.g. 'embedEntity eq "acme" and active eq true'.
     pub filter: String,
@@ -108,13 +111,9 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
     let Some(path) = &args.snapshot else {
         return Err(invalid("give --resource FILE or --snapshot FILE", None));
     };
-    let text = read_json(path)?;
-    let snapshot: Snapshot = serde_json::from_str(&text).map_err(|err| {
-        invalid(
-            format!("`{}` is not a valid snapshot: {err}", path.display()),
-            Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
-        )
-    })?;
+    // The same reader as `check`: the size limit, a byte-order mark, the
+    // schema, and implausible content marking the snapshot incomplete.
+    let (snapshot, _) = super::diff::read_snapshot(path)?;
     let (resources, label): (&[Resource], &str) = match args.kind {
         Some(Kind::Users) | None => (&snapshot.users, "userName"),
         Some(Kind::EmbedUsers) => (&snapshot.embed_users, "userName"),

@@ -53,6 +53,7 @@ fn parse_output(s: &str) -> Result<ReviewOutput, String> {
 /// Exit codes: 0 the review was written, 3 the live data is incomplete (the
 /// review is still written, and says so), 1 runtime failure, 4 invalid input.
 #[derive(Debug, clap::Args)]
+#[command(after_help = super::diff::snapshot_env_help())]
 pub struct ReviewArgs {
     /// A snapshot file to review instead of fetching live.
     #[arg(long, value_name = "FILE")]

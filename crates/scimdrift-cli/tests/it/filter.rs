@@ -205,7 +205,7 @@ fn bad_inputs_are_exit_codes_not_crashes() {
                 "users",
             ],
             4,
-            "is not a valid snapshot",
+            "notsnap.json:1:12: not a valid snapshot",
         ),
         (
             &["filter", "eval", "a pr", "--resource", missing],
@@ -246,4 +246,37 @@ fn bad_inputs_are_exit_codes_not_crashes() {
         assert!(err.contains(needle), "{args:?}: {err}");
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
+}
+
+#[test]
+fn eval_on_a_snapshot_honours_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    // The demo snapshot padded with whitespace to just over 1 MiB.
+    let padded = SNAPSHOT.replacen('{', &format!("{{{}", " ".repeat(1024 * 1024)), 1);
+    write(dir.path(), "big.json", &padded);
+    let eval = |limit: &str| {
+        crate::support::run(
+            crate::support::scimdrift(dir.path())
+                .env("SCIMDRIFT_MAX_SNAPSHOT_MB", limit)
+                .args([
+                    "filter",
+                    "eval",
+                    "displayName pr",
+                    "--snapshot",
+                    "big.json",
+                    "--kind",
+                    "groups",
+                ]),
+        )
+    };
+    let (code, out, err) = eval("1");
+    assert_eq!((code, out.as_str()), (4, ""));
+    insta::assert_snapshot!(err, @r"
+    error: big.json: snapshot is larger than the 1 MiB limit; raise it with SCIMDRIFT_MAX_SNAPSHOT_MB
+    hint: e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`
+    ");
+    // Raising the limit lets the same file through.
+    let (code, out, err) = eval("2");
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, "g1\tAdmins\ng2\tTenant-17\n");
 }

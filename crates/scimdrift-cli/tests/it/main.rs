@@ -10,6 +10,7 @@ mod engine;
 mod fetch;
 mod filter;
 mod hardening;
+mod help;
 mod reports;
 mod review;
 mod secrets;

@@ -1,0 +1,30 @@
+//! `--help` of the commands, snapshotted so changes show in review.
+
+use crate::support::{run, scimdrift};
+
+/// Every command that reads a snapshot file documents the size limit's
+/// environment variable in its `--help` (and `-h`).
+#[test]
+fn snapshot_readers_document_the_size_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [&["check"][..], &["review"], &["diff"], &["filter", "eval"]] {
+        let name = command.join("_");
+        // Terminal size from the environment would change the wrapping.
+        let help = |flag: &str| {
+            run(scimdrift(dir.path())
+                .env_remove("COLUMNS")
+                .env_remove("LINES")
+                .args(command)
+                .arg(flag))
+        };
+        let (code, long, err) = help("--help");
+        assert_eq!(code, 0, "{name}: {err}");
+        insta::assert_snapshot!(format!("help_{name}"), long);
+        let (code, short, err) = help("-h");
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(
+            short.contains("Environment:\n  SCIMDRIFT_MAX_SNAPSHOT_MB  "),
+            "{name} -h: {short}"
+        );
+    }
+}
