@@ -114,7 +114,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let render_opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &render_opts)?;
     if let Some(dir) = &args.state_dir
-        && !super::state::save(&report, &input.bytes, dir)?
+        && !super::state::save(&report, input.bytes.as_bytes(), dir)?
     {
         let _ = writeln!(
             anstream::stderr(),
