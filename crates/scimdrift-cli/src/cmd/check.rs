@@ -104,6 +104,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     opts.accept_mass_drift = args.accept_mass_drift;
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
+    // The engine does no IO; the commit is provenance, added here as
+    // `review` does.
+    report.policies_commit = super::input::policies_commit(&args.policies);
     if let Some(base) = &base {
         let base_report = check(&input.snapshot, &base.policies, &opts);
         report = super::pr::merge(report, &base_report, args.fail_on_introduced_only);

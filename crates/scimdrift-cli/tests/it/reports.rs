@@ -2,7 +2,7 @@
 //! Each test works on a copy of `policies/` and `demo/org.json` in a
 //! temporary directory, so nothing depends on the checkout's git state.
 
-use crate::support::{git, root, run, scimdrift};
+use crate::support::{copy_dir, demo_copy, git, root, run, scimdrift};
 use std::path::{Path, PathBuf};
 
 /// An evaluation time at which the demo shows every kind of exception
@@ -11,23 +11,7 @@ pub const NOW: &str = "2027-03-25T09:00:00Z";
 
 /// A temporary copy of the demo: `policies/` and `org.json`.
 pub fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("policies"), &dir.path().join("policies"));
-    std::fs::copy(root().join("demo/org.json"), dir.path().join("org.json")).unwrap();
-    dir
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+    demo_copy("org.json")
 }
 
 fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
@@ -480,4 +464,67 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
         human.split("scimdrift check:").next().unwrap()
     );
     let _ = std::fs::remove_dir_all(dir.path().join("state"));
+}
+
+/// `check` records the policies' git commit (as `review` does): in the JSON
+/// report, and next to the other provenance in the human, Markdown, SARIF and
+/// JUnit output; `-dirty` with uncommitted policy changes; absent outside git.
+#[test]
+fn check_records_the_policies_commit() {
+    let dir = demo();
+    let json = |dir: &Path| {
+        let (code, out, err) = check(dir, &["--format", "json"]);
+        assert_eq!(code, 2, "{err}");
+        out
+    };
+    let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
+    assert_eq!(report.get("policies_commit"), None, "outside git");
+
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "policies"]);
+    git(dir.path(), &["commit", "-q", "-m", "policies"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let first = json(dir.path());
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(report["policies_commit"], head.as_str());
+    assert_eq!(json(dir.path()), first, "same commit, same bytes");
+
+    let short = &head[..12];
+    let (_, human, _) = check(dir.path(), &[]);
+    let (_, markdown, _) = check(dir.path(), &["--format", "markdown"]);
+    let header = format!(
+        "{}\n{}",
+        human.lines().take(4).collect::<Vec<_>>().join("\n"),
+        markdown
+            .lines()
+            .find(|l| l.starts_with("Checked "))
+            .unwrap()
+    );
+    insta::assert_snapshot!(header.replace(short, "[commit]"), @r"
+    scimdrift check: DRIFT
+      source: snapshot org.json (sha256 9f407b7f743d)
+      evaluated at 2027-03-25T09:00:00Z; fail on error; 5 policy file(s)
+      policies at commit [commit]
+    Checked snapshot `org.json` (sha256 `9f407b7f743d`; policies at commit `[commit]`) at 2027-03-25T09:00:00Z, failing on `error`; scimdrift 0.1.0.
+    ");
+    let (_, sarif, _) = check(dir.path(), &["--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["policiesCommit"],
+        head.as_str()
+    );
+    let (_, junit, _) = check(dir.path(), &["--format", "junit"]);
+    assert!(
+        junit.contains(&format!(
+            "<property name=\"policies_commit\" value=\"{head}\"/>"
+        )),
+        "{junit}"
+    );
+
+    // Uncommitted changes to the policies are marked.
+    let groups = dir.path().join("policies/groups.yaml");
+    let text = std::fs::read_to_string(&groups).unwrap();
+    std::fs::write(&groups, format!("{text}# edited\n")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
+    assert_eq!(report["policies_commit"], format!("{head}-dirty"));
 }

@@ -15,6 +15,31 @@ pub fn fixture(rel: &str) -> PathBuf {
     root().join("tests/fixtures").join(rel)
 }
 
+/// Copies the directory tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A temporary copy of the demo, outside any git repository: the
+/// checkout's `policies/`, and `demo/org.json` at `org` (a relative path).
+pub fn demo_copy(org: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("policies"), &dir.path().join("policies"));
+    let org = dir.path().join(org);
+    std::fs::create_dir_all(org.parent().unwrap()).unwrap();
+    std::fs::copy(root().join("demo/org.json"), org).unwrap();
+    dir
+}
+
 /// The `scimdrift` binary, run from `dir` with a clean environment for the
 /// variables it reads.
 pub fn scimdrift(dir: &Path) -> Command {
@@ -23,7 +48,11 @@ pub fn scimdrift(dir: &Path) -> Command {
         .env_remove("OMNI_BASE_URL")
         .env_remove("OMNI_API_TOKEN")
         .env_remove("GITHUB_STEP_SUMMARY")
-        .env("NO_COLOR", "1");
+        .env("NO_COLOR", "1")
+        // `check` and `review` record the git commit of the policies: a
+        // temporary directory is inside a repository only if a test made it
+        // one, never because the temporary directory sits in a checkout.
+        .env("GIT_CEILING_DIRECTORIES", std::env::temp_dir());
     cmd
 }
 
@@ -41,10 +70,14 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
     )
 }
 
-/// Runs `git` in `dir` with a throwaway identity, asserting it succeeds.
-pub fn git(dir: &Path, args: &[&str]) {
+/// Runs `git` in `dir` with a throwaway identity and fixed dates (so the
+/// same tree always makes the same commit), asserting it succeeds; returns
+/// its trimmed stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
         .args([
             "-c",
             "user.name=t",
@@ -61,4 +94,5 @@ pub fn git(dir: &Path, args: &[&str]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
