@@ -7,17 +7,20 @@
 //! - [`scim`]: serde types mirroring SCIM resources (lenient on input, exact on output).
 //! - [`snapshot`]: the `scimdrift.snapshot/v1` file format; resources are kept as raw JSON.
 //! - [`filter`]: lex → parse (span-carrying AST) → evaluate, plus a safe escaper.
+//! - [`projection`]: decode only the attributes some filters read.
 
 pub mod filter;
+pub mod projection;
 pub mod scim;
 pub mod snapshot;
 
 pub use filter::{EvalError, Filter, ParseError};
+pub use projection::Projection;
 pub use scim::{
     Email, EmbedUser, Group, GroupRef, ListResponse, Member, Meta, OmniUserExtension, PatchOp,
     PatchOperation, ScimError, User,
 };
 pub use snapshot::{
-    DEFAULT_MAX_SNAPSHOT_MB, FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA,
+    Core, DEFAULT_MAX_SNAPSHOT_MB, FetchStats, Provider, Resource, ResourceError, SNAPSHOT_SCHEMA,
     Snapshot, SnapshotLoadError, SnapshotSource,
 };

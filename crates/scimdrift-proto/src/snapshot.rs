@@ -9,6 +9,9 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
+use crate::projection::Projection;
+use rayon::prelude::*;
+
 /// The `schema` value of a v1 snapshot.
 pub const SNAPSHOT_SCHEMA: &str = "scimdrift.snapshot/v1";
 
@@ -138,11 +141,54 @@ pub enum ResourceError {
     MissingId,
 }
 
-/// One SCIM resource, kept byte-exact as served, with its id extracted.
+/// The attributes every check reads, decoded once when a resource is wrapped
+/// (in the same pass that extracts its `id`), so that nothing has to parse
+/// the raw JSON again just to learn a name or a membership.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Core {
+    /// `userName` (users and embed users).
+    pub user_name: Option<Box<str>>,
+    /// `displayName` (groups; users carry one too).
+    pub display_name: Option<Box<str>>,
+    /// `embedExternalId` (embed users).
+    pub embed_external_id: Option<Box<str>>,
+    /// `embedEntity` (embed users).
+    pub embed_entity: Option<Box<str>>,
+    /// The `value` (user id) of each entry of `members` (groups), in order.
+    pub members: Option<Vec<Box<str>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CoreText<'a> {
+    #[serde(borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    user_name: Option<Box<str>>,
+    #[serde(default)]
+    display_name: Option<Box<str>>,
+    #[serde(default)]
+    embed_external_id: Option<Box<str>>,
+    #[serde(default)]
+    embed_entity: Option<Box<str>>,
+    #[serde(default)]
+    members: Option<Vec<MemberValue>>,
+}
+
+#[derive(Deserialize)]
+struct MemberValue {
+    value: Box<str>,
+}
+
+/// One SCIM resource, kept byte-exact as served, with its id and [`Core`]
+/// attributes extracted.
 #[derive(Clone)]
 pub struct Resource {
     id: String,
     raw: Box<RawValue>,
+    /// The core attributes, or why they have the wrong shape (a `userName`
+    /// that is not a string, a member without a `value`, a duplicate key).
+    core: Result<Core, String>,
 }
 
 impl std::fmt::Debug for Resource {
@@ -168,10 +214,30 @@ struct IdOnly<'a> {
 impl Resource {
     /// Wraps raw JSON text, which must be an object with a string `id`.
     pub fn from_raw(raw: Box<RawValue>) -> Result<Self, ResourceError> {
-        let probe: IdOnly<'_> =
-            serde_json::from_str(raw.get()).map_err(|_| ResourceError::MissingId)?;
-        let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
-        Ok(Resource { id, raw })
+        // One pass for the id and the core attributes; only a resource whose
+        // core attributes have the wrong shape is read a second time.
+        let (id, core) = match serde_json::from_str::<CoreText<'_>>(raw.get()) {
+            Ok(text) => {
+                let id = text.id.ok_or(ResourceError::MissingId)?.into_owned();
+                let core = Core {
+                    user_name: text.user_name,
+                    display_name: text.display_name,
+                    embed_external_id: text.embed_external_id,
+                    embed_entity: text.embed_entity,
+                    members: text
+                        .members
+                        .map(|list| list.into_iter().map(|m| m.value).collect()),
+                };
+                (id, Ok(core))
+            }
+            Err(err) => {
+                let probe: IdOnly<'_> =
+                    serde_json::from_str(raw.get()).map_err(|_| ResourceError::MissingId)?;
+                let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
+                (id, Err(err.to_string()))
+            }
+        };
+        Ok(Resource { id, raw, core })
     }
 
     /// Parses JSON text into a resource.
@@ -191,6 +257,13 @@ impl Resource {
         &self.id
     }
 
+    /// The core attributes, or why they have the wrong shape (the serde
+    /// message, e.g. "invalid type: integer `5`, expected a string at line 1
+    /// column 40").
+    pub fn core(&self) -> Result<&Core, &str> {
+        self.core.as_ref().map_err(String::as_str)
+    }
+
     /// The raw JSON text exactly as served.
     pub fn json(&self) -> &str {
         self.raw.get()
@@ -206,6 +279,13 @@ impl Resource {
         // The raw text was valid JSON when it was wrapped, so this cannot fail;
         // fall back to null rather than panic.
         serde_json::from_str(self.raw.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Parses only the attributes `projection` names into a JSON value: a
+    /// filter or template that reads only those attributes gives the same
+    /// answer on it as on [`Resource::to_value`], for a fraction of the cost.
+    pub fn project(&self, projection: &Projection) -> serde_json::Value {
+        projection.apply(self.raw.get())
     }
 
     /// Decodes the resource into a typed view such as [`crate::Group`].
@@ -225,6 +305,42 @@ impl<'de> Deserialize<'de> for Resource {
         let raw = Box::<RawValue>::deserialize(d)?;
         Resource::from_raw(raw).map_err(D::Error::custom)
     }
+}
+
+/// A snapshot file's fields, with its resources still as text.
+#[derive(Deserialize)]
+struct SnapshotText<'a> {
+    schema: String,
+    #[serde(default)]
+    source: SnapshotSource,
+    #[serde(default)]
+    fetched_at: Option<String>,
+    #[serde(default = "default_true")]
+    complete: bool,
+    #[serde(default)]
+    incomplete_reasons: Vec<String>,
+    #[serde(default)]
+    stats: FetchStats,
+    #[serde(borrow, default)]
+    groups: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    users: Vec<&'a RawValue>,
+    #[serde(borrow, default)]
+    embed_users: Vec<&'a RawValue>,
+}
+
+/// The 1-based line and column just after `part`, a slice of `body` (where
+/// serde_json reports an error in a value it has just read).
+fn end_position(body: &[u8], part: &str) -> (usize, usize) {
+    let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
+    let end = (start + part.len()).min(body.len());
+    let before = &body[..end];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    (line, end - line_start + 1)
 }
 
 /// Default largest snapshot file accepted, in MiB (raise it with
@@ -265,13 +381,16 @@ impl Snapshot {
     /// across users and embed users, or `complete: true` with incompleteness
     /// reasons all mark the snapshot incomplete (with the reason) so that no
     /// clean report is ever built on it.
+    ///
+    /// The file is split into resources in one pass; the resources are then
+    /// wrapped (id and [`Core`] attributes decoded) on every core.
     pub fn from_json_bytes(bytes: &[u8], max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
         let limit = max_mb.saturating_mul(1024 * 1024);
         if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
             return Err(SnapshotLoadError::TooLarge { limit_mb: max_mb });
         }
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut snapshot: Snapshot = serde_json::from_slice(body).map_err(|err| {
+        let text: SnapshotText<'_> = serde_json::from_slice(body).map_err(|err| {
             let text = err.to_string();
             let suffix = format!(" at line {} column {}", err.line(), err.column());
             SnapshotLoadError::Json {
@@ -280,9 +399,37 @@ impl Snapshot {
                 message: text.strip_suffix(&suffix).unwrap_or(&text).to_owned(),
             }
         })?;
-        if snapshot.schema != SNAPSHOT_SCHEMA {
-            return Err(SnapshotLoadError::Schema(snapshot.schema));
+        if text.schema != SNAPSHOT_SCHEMA {
+            return Err(SnapshotLoadError::Schema(text.schema));
         }
+        let wrap = |list: Vec<&RawValue>| -> Result<Vec<Resource>, SnapshotLoadError> {
+            list.into_par_iter()
+                .map(|raw| {
+                    Resource::from_raw(raw.to_owned()).map_err(|err| {
+                        let (line, column) = end_position(body, raw.get());
+                        SnapshotLoadError::Json {
+                            line,
+                            column,
+                            message: err.to_string(),
+                        }
+                    })
+                })
+                .collect()
+        };
+        let groups = wrap(text.groups)?;
+        let users = wrap(text.users)?;
+        let embed_users = wrap(text.embed_users)?;
+        let mut snapshot = Snapshot {
+            schema: text.schema,
+            source: text.source,
+            fetched_at: text.fetched_at,
+            complete: text.complete,
+            incomplete_reasons: text.incomplete_reasons,
+            stats: text.stats,
+            groups,
+            users,
+            embed_users,
+        };
         snapshot.check_plausible();
         Ok(snapshot)
     }
@@ -293,13 +440,17 @@ impl Snapshot {
         if self.complete && !self.incomplete_reasons.is_empty() {
             reasons.push("the snapshot says it is complete but lists reasons it is not".to_owned());
         }
-        let mut seen_ident = std::collections::BTreeMap::new();
+        let mut seen_ident =
+            std::collections::HashMap::with_capacity(self.users.len() + self.embed_users.len());
         for (kind, list) in [
             ("groups", &self.groups),
             ("users", &self.users),
             ("embed_users", &self.embed_users),
         ] {
-            let mut seen = std::collections::BTreeSet::new();
+            let mut seen = foldhash::HashSet::with_capacity_and_hasher(
+                list.len(),
+                foldhash::fast::RandomState::default(),
+            );
             let mut dups = std::collections::BTreeSet::new();
             for r in list {
                 if !seen.insert(r.id()) {

@@ -14,11 +14,12 @@ use crate::report::{
     REPORT_SCHEMA, Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary,
     ToolInfo,
 };
+use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
-use scimdrift_proto::{Resource, Snapshot};
+use scimdrift_proto::{Projection, Resource, Snapshot};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The lowest severity that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -74,46 +75,58 @@ impl CheckOptions {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LeanIdentity {
-    #[serde(default)]
-    user_name: Option<String>,
-    #[serde(default)]
-    embed_external_id: Option<String>,
-    #[serde(default)]
-    embed_entity: Option<String>,
-}
-
+/// A group member's id and display text, decoded again from the raw group
+/// only where a message needs the display text (dangling members).
 #[derive(Deserialize)]
 struct LeanMember {
-    value: String,
     #[serde(default)]
     display: Option<String>,
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct LeanGroup {
-    #[serde(default)]
-    display_name: Option<String>,
+struct LeanMembers {
     #[serde(default)]
     members: Option<Vec<LeanMember>>,
 }
 
 struct Ident<'s> {
     resource: &'s Resource,
-    user_name: Option<String>,
-    external_id: Option<String>,
-    entity: Option<String>,
+    user_name: Option<&'s str>,
+    external_id: Option<&'s str>,
+    entity: Option<&'s str>,
     /// Indexes of live groups this identity is in, sorted, deduplicated.
     groups: Vec<u32>,
 }
 
 struct LiveGroup<'s> {
+    resource: &'s Resource,
     id: &'s str,
-    name: String,
-    members: Vec<LeanMember>,
+    name: &'s str,
+    /// Member ids, in the order served.
+    members: &'s [Box<str>],
+}
+
+impl LiveGroup<'_> {
+    /// The display text of member `k` (its `display`, else its id).
+    fn member_display(&self, k: usize) -> String {
+        let decoded = self
+            .resource
+            .decode::<LeanMembers>()
+            .ok()
+            .and_then(|g| g.members)
+            .and_then(|mut list| (k < list.len()).then(|| list.swap_remove(k)));
+        match decoded {
+            Some(LeanMember {
+                display: Some(display),
+                ..
+            }) => display,
+            _ => self
+                .members
+                .get(k)
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -126,35 +139,37 @@ struct Index<'s> {
     groups: Vec<LiveGroup<'s>>,
     users: Vec<Ident<'s>>,
     embed: Vec<Ident<'s>>,
-    group_by_name: HashMap<String, Vec<usize>>,
+    group_by_name: HashMap<&'s str, Vec<usize>>,
     group_by_lower: HashMap<String, Vec<usize>>,
     user_by_lower: HashMap<String, usize>,
-    embed_by_ext: HashMap<String, usize>,
+    embed_by_ext: HashMap<&'s str, usize>,
     /// Per group: its members resolved (dangling ones as `None`).
     resolved: Vec<Vec<Option<Who>>>,
 }
 
 fn ident(resource: &Resource) -> Result<Ident<'_>, String> {
-    let lean: LeanIdentity = resource
-        .decode()
+    let core = resource
+        .core()
         .map_err(|e| format!("user `{}` is not a valid SCIM user: {e}", resource.id()))?;
     Ok(Ident {
         resource,
-        user_name: lean.user_name,
-        external_id: lean.embed_external_id,
-        entity: lean.embed_entity,
+        user_name: core.user_name.as_deref(),
+        external_id: core.embed_external_id.as_deref(),
+        entity: core.embed_entity.as_deref(),
         groups: Vec::new(),
     })
 }
 
 fn build_index<'s>(snapshot: &'s Snapshot, problems: &mut Vec<String>) -> Index<'s> {
+    const NO_MEMBERS: &[Box<str>] = &[];
     let mut groups: Vec<LiveGroup<'_>> = Vec::with_capacity(snapshot.groups.len());
     for g in &snapshot.groups {
-        match g.decode::<LeanGroup>() {
-            Ok(lean) => groups.push(LiveGroup {
+        match g.core() {
+            Ok(core) => groups.push(LiveGroup {
+                resource: g,
                 id: g.id(),
-                name: lean.display_name.unwrap_or_default(),
-                members: lean.members.unwrap_or_default(),
+                name: core.display_name.as_deref().unwrap_or(""),
+                members: core.members.as_deref().unwrap_or(NO_MEMBERS),
             }),
             Err(e) => problems.push(format!("group `{}` is not a valid SCIM group: {e}", g.id())),
         }
@@ -162,72 +177,93 @@ fn build_index<'s>(snapshot: &'s Snapshot, problems: &mut Vec<String>) -> Index<
     // Sort by id so that the order of the snapshot's arrays never matters.
     groups.sort_by(|a, b| a.id.cmp(b.id));
     fn decode_all<'r>(list: &'r [Resource], problems: &mut Vec<String>) -> Vec<Ident<'r>> {
-        let results: Vec<Result<Ident<'r>, String>> = list.par_iter().map(ident).collect();
-        let mut out = Vec::with_capacity(results.len());
-        for r in results {
-            match r {
+        let mut out = Vec::with_capacity(list.len());
+        for r in list {
+            match ident(r) {
                 Ok(i) => out.push(i),
                 Err(e) => problems.push(e),
             }
         }
-        out.sort_by(|a, b| a.resource.id().cmp(b.resource.id()));
+        if !out.is_sorted_by(|a, b| a.resource.id() <= b.resource.id()) {
+            out.par_sort_by(|a, b| a.resource.id().cmp(b.resource.id()));
+        }
         out
     }
     let mut users = decode_all(&snapshot.users, problems);
     let mut embed = decode_all(&snapshot.embed_users, problems);
 
-    let mut user_by_id: HashMap<&str, usize> = HashMap::with_capacity(users.len());
-    let mut user_by_lower = HashMap::with_capacity(users.len());
-    for (i, u) in users.iter().enumerate() {
-        user_by_id.insert(u.resource.id(), i);
-        if let Some(name) = &u.user_name {
-            user_by_lower.entry(name.to_lowercase()).or_insert(i);
-        }
-    }
-    let mut embed_by_id: HashMap<&str, usize> = HashMap::with_capacity(embed.len());
-    let mut embed_by_ext = HashMap::with_capacity(embed.len());
-    for (i, u) in embed.iter().enumerate() {
-        embed_by_id.insert(u.resource.id(), i);
-        if let Some(ext) = &u.external_id {
-            embed_by_ext.entry(ext.clone()).or_insert(i);
-        }
-    }
-    let mut group_by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    type ById<'a> = HashMap<&'a str, usize>;
+    let ((user_by_id, user_by_lower), (embed_by_id, embed_by_ext)): (
+        (ById<'_>, HashMap<String, usize>),
+        (ById<'_>, ById<'_>),
+    ) = rayon::join(
+        || {
+            let mut by_id = HashMap::with_capacity(users.len());
+            let mut by_lower = HashMap::with_capacity(users.len());
+            for (i, u) in users.iter().enumerate() {
+                by_id.insert(u.resource.id(), i);
+                if let Some(name) = u.user_name {
+                    by_lower.entry(name.to_lowercase()).or_insert(i);
+                }
+            }
+            (by_id, by_lower)
+        },
+        || {
+            let mut by_id = HashMap::with_capacity(embed.len());
+            let mut by_ext = HashMap::with_capacity(embed.len());
+            for (i, u) in embed.iter().enumerate() {
+                by_id.insert(u.resource.id(), i);
+                if let Some(ext) = u.external_id {
+                    by_ext.entry(ext).or_insert(i);
+                }
+            }
+            (by_id, by_ext)
+        },
+    );
+    let mut group_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut group_by_lower: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut resolved = Vec::with_capacity(groups.len());
     let mut user_groups: Vec<(usize, u32)> = Vec::new();
     let mut embed_groups: Vec<(usize, u32)> = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
-        group_by_name.entry(g.name.clone()).or_default().push(gi);
+        group_by_name.entry(g.name).or_default().push(gi);
         group_by_lower
             .entry(g.name.to_lowercase())
             .or_default()
             .push(gi);
+    }
+    // Member ids resolve among standard users first, then embed users.
+    let resolved: Vec<Vec<Option<Who>>> = groups
+        .par_iter()
+        .map(|g| {
+            g.members
+                .iter()
+                .map(|m| {
+                    if let Some(&u) = user_by_id.get(&**m) {
+                        Some(Who::User(u))
+                    } else {
+                        embed_by_id.get(&**m).map(|&e| Who::Embed(e))
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    for (gi, members) in resolved.iter().enumerate() {
         let gi32 = u32::try_from(gi).unwrap_or(u32::MAX);
-        let mut members = Vec::with_capacity(g.members.len());
-        for m in &g.members {
-            // Member ids resolve among standard users first, then embed users.
-            let who = if let Some(&u) = user_by_id.get(m.value.as_str()) {
-                user_groups.push((u, gi32));
-                Some(Who::User(u))
-            } else if let Some(&e) = embed_by_id.get(m.value.as_str()) {
-                embed_groups.push((e, gi32));
-                Some(Who::Embed(e))
-            } else {
-                None
-            };
-            members.push(who);
+        for who in members.iter().flatten() {
+            match *who {
+                Who::User(u) => user_groups.push((u, gi32)),
+                Who::Embed(e) => embed_groups.push((e, gi32)),
+            }
         }
-        resolved.push(members);
     }
     for (list, pairs) in [(&mut users, user_groups), (&mut embed, embed_groups)] {
         for (i, g) in pairs {
             list[i].groups.push(g);
         }
-        for ident in list.iter_mut() {
+        list.par_iter_mut().for_each(|ident| {
             ident.groups.sort_unstable();
             ident.groups.dedup();
-        }
+        });
     }
     Index {
         groups,
@@ -249,7 +285,7 @@ impl Index<'_> {
                 Subject {
                     kind: SubjectType::User,
                     id: Some(u.resource.id().to_owned()),
-                    user_name: u.user_name.clone(),
+                    user_name: u.user_name.map(str::to_owned),
                     embed_external_id: None,
                     embed_entity: None,
                     display: None,
@@ -260,9 +296,9 @@ impl Index<'_> {
                 Subject {
                     kind: SubjectType::EmbedUser,
                     id: Some(u.resource.id().to_owned()),
-                    user_name: u.user_name.clone(),
-                    embed_external_id: u.external_id.clone(),
-                    embed_entity: u.entity.clone(),
+                    user_name: u.user_name.map(str::to_owned),
+                    embed_external_id: u.external_id.map(str::to_owned),
+                    embed_entity: u.entity.map(str::to_owned),
                     display: None,
                 }
             }
@@ -413,7 +449,7 @@ impl<'p> Ref<'p> {
                 index
                     .groups
                     .iter()
-                    .map(|g| matches_name(pat, &g.name))
+                    .map(|g| matches_name(pat, g.name))
                     .collect(),
             ),
         };
@@ -440,7 +476,7 @@ impl Target<'_> {
             Target::Name(n) => index.groups[gi].name == *n,
             Target::Glob(re) => re
                 .as_ref()
-                .is_some_and(|re| re.is_match(&index.groups[gi].name)),
+                .is_some_and(|re| re.is_match(index.groups[gi].name)),
             Target::Missing(_) => false,
         }
     }
@@ -512,6 +548,32 @@ fn target<'a>(r: &'a Ref<'_>, value: Option<&serde_json::Value>) -> Target<'a> {
     }
 }
 
+/// The attributes the rules' `where` filters and `${attr}` templates read:
+/// each subject is decoded on them only, once, when a rule first needs them.
+fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projection {
+    let mut projection = Projection::none();
+    for rule in rules {
+        for path in rule
+            .filter
+            .iter()
+            .flat_map(scimdrift_proto::Filter::attribute_paths)
+        {
+            projection.add(&path);
+        }
+        for pattern in rule
+            .must_be_in
+            .iter()
+            .chain(&rule.must_not_be_in)
+            .chain(rule.only_in.iter().flatten())
+        {
+            for path in pattern.attributes() {
+                projection.add(path);
+            }
+        }
+    }
+    projection
+}
+
 /// Outcome of evaluating the rules on one subject.
 #[derive(Default)]
 struct SubjectOutcome {
@@ -524,6 +586,7 @@ fn evaluate_subject(
     who: Who,
     ident: &Ident<'_>,
     rules: &[(usize, CompiledRule<'_>)],
+    projection: &Projection,
     index: &Index<'_>,
 ) -> SubjectOutcome {
     let mut out = SubjectOutcome::default();
@@ -536,7 +599,7 @@ fn evaluate_subject(
             continue;
         }
         if c.needs_value && value.is_none() {
-            value = Some(ident.resource.to_value());
+            value = Some(ident.resource.project(projection));
         }
         if let Some(f) = &c.rule.filter {
             match f.evaluate(value.as_ref().unwrap_or(&serde_json::Value::Null)) {
@@ -621,7 +684,7 @@ fn evaluate_subject(
             .map(|list| list.iter().map(|r| target(r, value.as_ref())).collect());
         for &g in &ident.groups {
             let gi = g as usize;
-            let name = &index.groups[gi].name;
+            let name = index.groups[gi].name;
             if let Some((t, r)) = forbidden
                 .iter()
                 .zip(&c.must_not_be_in)
@@ -630,7 +693,7 @@ fn evaluate_subject(
                 let _ = t;
                 out.findings.push(mk(
                     FindingKind::MembershipForbidden,
-                    name.clone(),
+                    name.to_owned(),
                     format!(
                         "{} is in `{name}`, which `must_not_be_in` forbids (`{}`)",
                         who_text(),
@@ -652,8 +715,11 @@ fn evaluate_subject(
                         who_text()
                     )
                 };
-                out.findings
-                    .push(mk(FindingKind::MembershipNotAllowed, name.clone(), message));
+                out.findings.push(mk(
+                    FindingKind::MembershipNotAllowed,
+                    name.to_owned(),
+                    message,
+                ));
             }
         }
     }
@@ -687,7 +753,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         let rule = decl.rule_id();
         let live = index
             .group_by_name
-            .get(&decl.name)
+            .get(decl.name.as_str())
             .and_then(|v| v.first())
             .copied();
         let mk = |kind, subject: Option<Subject>, message: String, policy: &PolicyLocation| Draft {
@@ -700,7 +766,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
             policy: Some(policy.clone()),
         };
         if let Some(gi) = live {
-            for &g in &index.group_by_name[&decl.name] {
+            for &g in &index.group_by_name[decl.name.as_str()] {
                 declared_live[g] = true;
             }
             let _ = gi;
@@ -731,9 +797,10 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                         .user_by_lower
                         .get(&m.name.to_lowercase())
                         .map(|&i| Who::User(i)),
-                    SubjectKind::EmbedUser => {
-                        index.embed_by_ext.get(&m.name).map(|&i| Who::Embed(i))
-                    }
+                    SubjectKind::EmbedUser => index
+                        .embed_by_ext
+                        .get(m.name.as_str())
+                        .map(|&i| Who::Embed(i)),
                 };
                 let Some(who) = who else {
                     missing += 1;
@@ -862,7 +929,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         let ignored = settings
             .ignore_groups
             .iter()
-            .any(|p| matches_name(p, &g.name));
+            .any(|p| matches_name(p, g.name));
         if declared_live[gi] {
             coverage.groups_declared += 1;
         } else if ignored {
@@ -874,8 +941,8 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                     kind: FindingKind::GroupUnmanaged,
                     rule: "settings".to_owned(),
                     severity: Severity::Warning,
-                    group: Some(g.name.clone()),
-                    subject: Some(group_subject(&g.name, Some(g.id))),
+                    group: Some(g.name.to_owned()),
+                    subject: Some(group_subject(g.name, Some(g.id))),
                     message: format!(
                         "live group `{}` ({} members) is not declared by any policy",
                         g.name,
@@ -892,7 +959,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         let bad_pattern = settings
             .group_name_pattern
             .as_ref()
-            .is_some_and(|re| !re.is_match(&g.name));
+            .is_some_and(|re| !re.is_match(g.name));
         if chars > 64 || bad_pattern {
             let why = if chars > 64 {
                 format!("is {chars} characters long (Omni's limit is 64)")
@@ -910,23 +977,23 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                 kind: FindingKind::GroupNameInvalid,
                 rule: "settings".to_owned(),
                 severity: Severity::Error,
-                group: Some(g.name.clone()),
-                subject: Some(group_subject(&g.name, Some(g.id))),
+                group: Some(g.name.to_owned()),
+                subject: Some(group_subject(g.name, Some(g.id))),
                 message: format!("group name `{}` {why}", g.name),
                 policy: settings_at.clone(),
             });
         }
-        for (m, who) in g.members.iter().zip(&index.resolved[gi]) {
+        for (k, (m, who)) in g.members.iter().zip(&index.resolved[gi]).enumerate() {
             if who.is_none() {
-                let display = m.display.clone().unwrap_or_else(|| m.value.clone());
+                let display = g.member_display(k);
                 drafts.push(Draft {
                     kind: FindingKind::MemberDangling,
                     rule: format!("group:{}", g.name),
                     severity: Severity::Warning,
-                    group: Some(g.name.clone()),
+                    group: Some(g.name.to_owned()),
                     subject: Some(Subject {
                         kind: SubjectType::User,
-                        id: Some(m.value.clone()),
+                        id: Some(m.to_string()),
                         user_name: None,
                         embed_external_id: None,
                         embed_entity: None,
@@ -934,7 +1001,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                     }),
                     message: format!(
                         "member `{display}` (id `{}`) of `{}` matches no user or embed user",
-                        m.value, g.name
+                        m, g.name
                     ),
                     policy: policies
                         .groups
@@ -962,6 +1029,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         if rules.is_empty() {
             continue;
         }
+        let projection = projection(rules.iter().map(|(_, c)| c.rule));
         let outcomes: Vec<SubjectOutcome> = idents
             .par_iter()
             .enumerate()
@@ -970,7 +1038,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                     SubjectKind::User => Who::User(i),
                     SubjectKind::EmbedUser => Who::Embed(i),
                 };
-                evaluate_subject(who, ident, &rules, &index)
+                evaluate_subject(who, ident, &rules, &projection, &index)
             })
             .collect();
         for (i, o) in outcomes.into_iter().enumerate() {
@@ -1012,10 +1080,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
             if entries.len() < 2 {
                 continue;
             }
-            let mut names: Vec<&str> = groups
-                .iter()
-                .map(|&g| index.groups[g].name.as_str())
-                .collect();
+            let mut names: Vec<&str> = groups.iter().map(|&g| index.groups[g].name).collect();
             names.sort_unstable();
             names.dedup();
             let subject = index.subject(who);
@@ -1065,7 +1130,7 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         reasons.extend(guard);
     }
 
-    findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+    sort_findings(&mut findings);
     let threshold = opts.fail_on.threshold();
     let mut summary = Summary {
         total: findings.len() as u64,
@@ -1117,17 +1182,11 @@ fn member_label(index: &Index<'_>, who: Who) -> String {
     match who {
         Who::User(i) => {
             let u = &index.users[i];
-            u.user_name
-                .as_deref()
-                .unwrap_or(u.resource.id())
-                .to_lowercase()
+            u.user_name.unwrap_or(u.resource.id()).to_lowercase()
         }
         Who::Embed(i) => {
             let u = &index.embed[i];
-            format!(
-                "{} (embed)",
-                u.external_id.as_deref().unwrap_or(u.resource.id())
-            )
+            format!("{} (embed)", u.external_id.unwrap_or(u.resource.id()))
         }
     }
 }
@@ -1143,13 +1202,13 @@ fn membership_diff(decl: &crate::model::GroupDecl, gi: usize, index: &Index<'_>)
                 .map(|m| format!("{} (embed)", m.name)),
         )
         .collect();
-    let mut live: Vec<String> = index.groups[gi]
-        .members
+    let group = &index.groups[gi];
+    let mut live: Vec<String> = index.resolved[gi]
         .iter()
-        .zip(&index.resolved[gi])
-        .map(|(m, who)| match who {
+        .enumerate()
+        .map(|(k, who)| match who {
             Some(who) => member_label(index, *who),
-            None => format!("? {}", m.display.as_deref().unwrap_or(&m.value)),
+            None => format!("? {}", group.member_display(k)),
         })
         .collect();
     expected.sort();
@@ -1157,7 +1216,7 @@ fn membership_diff(decl: &crate::model::GroupDecl, gi: usize, index: &Index<'_>)
     live.sort();
     live.dedup();
     MembershipDiff {
-        group: decl.name.clone(),
+        group: decl.name.to_owned(),
         expected,
         live,
     }
@@ -1196,14 +1255,27 @@ fn evaluated_rules(policies: &Policies) -> Vec<EvaluatedRule> {
     out
 }
 
-fn sort_key(f: &Finding) -> (&str, &str, FindingKind, String, &str) {
-    (
-        f.group.as_deref().unwrap_or(""),
-        &f.rule,
-        f.kind,
-        f.subject.as_ref().map(subject_key).unwrap_or_default(),
-        &f.id,
-    )
+/// Sorts findings by group, rule, kind, subject and id (stable), building
+/// each subject's key once rather than on every comparison.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    let subjects: Vec<String> = findings
+        .iter()
+        .map(|f| f.subject.as_ref().map(subject_key).unwrap_or_default())
+        .collect();
+    let key = |i: usize| {
+        let f = &findings[i];
+        (
+            f.group.as_deref().unwrap_or(""),
+            f.rule.as_str(),
+            f.kind,
+            subjects[i].as_str(),
+            f.id.as_str(),
+        )
+    };
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    findings.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }
 
 fn subject_matches(exception_subject: &str, subject: Option<&Subject>) -> bool {
@@ -1377,13 +1449,11 @@ pub fn lint_against_snapshot(
     policies: &Policies,
     files: &[PolicySource],
 ) -> Vec<Diagnostic> {
-    let names: HashMap<&str, ()> = HashMap::new();
-    let _ = names;
     let mut live: BTreeMap<String, String> = BTreeMap::new();
     let mut exact: BTreeSet<String> = BTreeSet::new();
     for g in &snapshot.groups {
-        if let Ok(lean) = g.decode::<LeanGroup>() {
-            let name = lean.display_name.unwrap_or_default();
+        if let Ok(core) = g.core() {
+            let name = core.display_name.as_deref().unwrap_or("").to_owned();
             live.entry(name.to_lowercase())
                 .or_insert_with(|| name.clone());
             exact.insert(name);

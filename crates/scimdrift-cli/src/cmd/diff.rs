@@ -95,11 +95,20 @@ pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef
     let max_mb = max_snapshot_mb()?;
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
-    let mut bytes = Vec::new();
+    // Sized from the file's length (when known) so the bytes are read once,
+    // without the copies of a growing buffer.
+    let hint = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(hint.saturating_add(1)).unwrap_or(0));
     file.take(max_mb.saturating_mul(1024 * 1024).saturating_add(1))
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let snapshot = Snapshot::from_json_bytes(&bytes, max_mb).map_err(|err| {
+    // The digest is computed on another thread while the snapshot is parsed.
+    let (sha256, parsed) = std::thread::scope(|scope| {
+        let digest = scope.spawn(|| hex::encode(Sha256::digest(&bytes)));
+        let parsed = Snapshot::from_json_bytes(&bytes, max_mb);
+        (digest.join(), parsed)
+    });
+    let snapshot = parsed.map_err(|err| {
         let (sep, hint) = match err {
             SnapshotLoadError::TooLarge { .. } => (
                 " ",
@@ -113,7 +122,7 @@ pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef
         };
         invalid(format!("{}:{sep}{err}", path.display()), hint)
     })?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let sha256 = sha256.map_err(|_| anyhow::anyhow!("the sha256 thread panicked"))?;
     let reference = SnapshotRef {
         path: path.display().to_string(),
         sha256,

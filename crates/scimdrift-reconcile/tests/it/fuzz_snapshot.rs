@@ -397,3 +397,36 @@ fn fuzz_size_limit_names_the_limit_and_the_override() {
     })
     .unwrap();
 }
+
+#[test]
+fn core_attributes_of_the_wrong_type_fail_closed() {
+    // The attributes every check reads (names, external ids, entities,
+    // member ids) are decoded once, when the snapshot is read; a wrong type
+    // there must make the run incomplete and say which resource is at fault.
+    let cases = [
+        r#""users": [{"id": "u1", "userName": 5}]"#,
+        r#""users": [{"id": "u1", "userName": "a", "userName": "b"}]"#,
+        r#""embed_users": [{"id": "e1", "embedEntity": ["acme"]}]"#,
+        r#""embed_users": [{"id": "e1", "embedExternalId": {"x": 1}}]"#,
+        r#""groups": [{"id": "g1", "displayName": {"x": 1}}]"#,
+        r#""groups": [{"id": "g1", "displayName": "G", "members": [{"display": "no value"}]}]"#,
+        r#""groups": [{"id": "g1", "displayName": "G", "members": "u1"}]"#,
+    ];
+    let policies = load_policies(&[PolicySource {
+        path: "p.yaml".into(),
+        contents: "version: 1\ngroups:\n  - name: G\n".into(),
+    }])
+    .unwrap();
+    let mut out = String::new();
+    for case in cases {
+        let text = format!(r#"{{"schema": "scimdrift.snapshot/v1", {case}}}"#);
+        let snapshot = Snapshot::from_json_bytes(text.as_bytes(), LIMIT_MB).unwrap();
+        let report = check(&snapshot, &policies.policies, &opts());
+        assert_eq!(report.status, Status::Incomplete, "{case}");
+        out.push_str(&format!(
+            "{case}\n  => {}\n",
+            report.incomplete_reasons.join("; ")
+        ));
+    }
+    insta::assert_snapshot!(out);
+}
