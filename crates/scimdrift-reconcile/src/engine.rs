@@ -726,6 +726,102 @@ fn evaluate_subject(
     out
 }
 
+/// Every subject rule on every subject of its kind, in parallel over
+/// subjects: appends the findings to `drafts` (subject order), marks the
+/// governed subjects, and returns per rule how many subjects its `where`
+/// could not be evaluated on, with the first error.
+fn evaluate_rules(
+    index: &Index<'_>,
+    policies: &Policies,
+    drafts: &mut Vec<Draft>,
+    [user_governed, embed_governed]: [&mut Vec<bool>; 2],
+) -> BTreeMap<usize, (usize, String)> {
+    let mut eval_errors: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+    for (kind, idents, governed) in [
+        (SubjectKind::User, &index.users, user_governed),
+        (SubjectKind::EmbedUser, &index.embed, embed_governed),
+    ] {
+        let rules: Vec<(usize, CompiledRule<'_>)> = policies
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.subjects == kind)
+            .map(|(i, r)| (i, CompiledRule::new(r, index)))
+            .collect();
+        if rules.is_empty() {
+            continue;
+        }
+        let projection = projection(rules.iter().map(|(_, c)| c.rule));
+        let outcomes: Vec<SubjectOutcome> = idents
+            .par_iter()
+            .enumerate()
+            .map(|(i, ident)| {
+                let who = match kind {
+                    SubjectKind::User => Who::User(i),
+                    SubjectKind::EmbedUser => Who::Embed(i),
+                };
+                evaluate_subject(who, ident, &rules, &projection, index)
+            })
+            .collect();
+        for (i, o) in outcomes.into_iter().enumerate() {
+            governed[i] |= o.governed;
+            drafts.extend(o.findings);
+            for (ri, e) in o.errors {
+                let entry = eval_errors.entry(ri).or_insert((0, e));
+                entry.0 += 1;
+            }
+        }
+    }
+    eval_errors
+}
+
+/// The phases of [`check`] one at a time, for the benchmarks
+/// (`benches/engine.rs`) that time each hot path on its own. Not a stable
+/// interface.
+#[doc(hidden)]
+pub mod phases {
+    use super::{Index, Policies, Snapshot, build_index, evaluate_rules};
+
+    /// The live data indexed: identities by id, name and external id, group
+    /// memberships resolved.
+    pub struct Indexed<'s>(Index<'s>);
+
+    impl std::fmt::Debug for Indexed<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.debug_struct("Indexed")
+                .field("groups", &self.0.groups.len())
+                .field("users", &self.0.users.len())
+                .field("embed_users", &self.0.embed.len())
+                .finish()
+        }
+    }
+
+    /// Builds the index [`super::check`] starts with.
+    pub fn index(snapshot: &Snapshot) -> Indexed<'_> {
+        let mut problems = Vec::new();
+        Indexed(build_index(snapshot, &mut problems))
+    }
+
+    impl Indexed<'_> {
+        /// Users plus embed users indexed, plus resolved memberships.
+        pub fn size(&self) -> usize {
+            self.0.users.len()
+                + self.0.embed.len()
+                + self.0.resolved.iter().map(Vec::len).sum::<usize>()
+        }
+
+        /// Evaluates every subject rule on every subject; returns the number
+        /// of findings.
+        pub fn evaluate_rules(&self, policies: &Policies) -> usize {
+            let mut drafts = Vec::new();
+            let mut users = vec![false; self.0.users.len()];
+            let mut embed = vec![false; self.0.embed.len()];
+            let _ = evaluate_rules(&self.0, policies, &mut drafts, [&mut users, &mut embed]);
+            drafts.len()
+        }
+    }
+}
+
 /// Checks a snapshot against policies at `opts.now`. Pure and deterministic:
 /// the same inputs give the same report, whatever the order of the
 /// snapshot's arrays or of the policy files.
@@ -1014,42 +1110,12 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
     }
 
     // Rules, per subject kind, in parallel over subjects.
-    let mut eval_errors: BTreeMap<usize, (usize, String)> = BTreeMap::new();
-    for (kind, idents, governed) in [
-        (SubjectKind::User, &index.users, &mut user_governed),
-        (SubjectKind::EmbedUser, &index.embed, &mut embed_governed),
-    ] {
-        let rules: Vec<(usize, CompiledRule<'_>)> = policies
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.subjects == kind)
-            .map(|(i, r)| (i, CompiledRule::new(r, &index)))
-            .collect();
-        if rules.is_empty() {
-            continue;
-        }
-        let projection = projection(rules.iter().map(|(_, c)| c.rule));
-        let outcomes: Vec<SubjectOutcome> = idents
-            .par_iter()
-            .enumerate()
-            .map(|(i, ident)| {
-                let who = match kind {
-                    SubjectKind::User => Who::User(i),
-                    SubjectKind::EmbedUser => Who::Embed(i),
-                };
-                evaluate_subject(who, ident, &rules, &projection, &index)
-            })
-            .collect();
-        for (i, o) in outcomes.into_iter().enumerate() {
-            governed[i] |= o.governed;
-            drafts.extend(o.findings);
-            for (ri, e) in o.errors {
-                let entry = eval_errors.entry(ri).or_insert((0, e));
-                entry.0 += 1;
-            }
-        }
-    }
+    let eval_errors = evaluate_rules(
+        &index,
+        policies,
+        &mut drafts,
+        [&mut user_governed, &mut embed_governed],
+    );
     for (ri, (count, first)) in eval_errors {
         reasons.push(format!(
             "rule `{}`: the `where` filter could not be evaluated for {count} subject(s): {first}",

@@ -20,7 +20,7 @@ mod schema_attrs;
 mod yaml;
 
 pub use diag::{Diagnostic, Level, Related, render_all};
-pub use engine::{CheckOptions, FailOn, check, lint_against_snapshot};
+pub use engine::{CheckOptions, FailOn, check, lint_against_snapshot, phases};
 pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies};
 pub use model::{
     DeclaredMember, Exception, GroupDecl, MembersMode, Policies, Rule, Settings, SodRule,
