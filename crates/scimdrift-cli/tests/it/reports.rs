@@ -222,6 +222,71 @@ fn pr_mode_with_a_base_directory() {
     }
 }
 
+/// With `--base DIR`, a resolved finding exists only in the base run, so it
+/// points at the base file (its line is a line of the base file), in the
+/// JSON (relative to `--policies`, like every policy location) and in what
+/// renderers show, whether the base is given relative or absolute.
+#[test]
+fn pr_mode_resolved_findings_point_at_the_base_files() {
+    let dir = demo();
+    pr_head(dir.path());
+    let absolute = dir.path().join("policies");
+    for base in ["policies", absolute.to_str().unwrap()] {
+        let (code, out, err) = run(scimdrift(dir.path()).args([
+            "check",
+            "--snapshot",
+            "org.json",
+            "--now",
+            NOW,
+            "--policies",
+            "head",
+            "--base",
+            base,
+            "--format",
+            "json",
+            "--output",
+            "markdown=pr.md",
+            "--output",
+            "csv=pr.csv",
+        ]));
+        assert_eq!(code, 2, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let resolved: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["change"] == "resolved")
+            .collect();
+        assert_eq!(resolved.len(), 1, "{base}");
+        let policy = &resolved[0]["policy"];
+        assert_eq!(policy["file"], "../policies/groups.yaml", "{base}");
+        let line = policy["line"].as_u64().unwrap();
+        let base_text = std::fs::read_to_string(dir.path().join("policies/groups.yaml")).unwrap();
+        let declared = base_text
+            .lines()
+            .nth(usize::try_from(line).unwrap() - 1)
+            .unwrap();
+        assert!(
+            declared.contains("Data Analysts"),
+            "{base}: line {line}: {declared}"
+        );
+
+        let md = std::fs::read_to_string(dir.path().join("pr.md")).unwrap();
+        let section = md.split("### Resolved by this PR (1)").nth(1).unwrap();
+        let item = section.trim_start().lines().next().unwrap();
+        assert!(
+            item.ends_with(&format!("· `policies/groups.yaml:{line}`")),
+            "{base}: {item}"
+        );
+        let csv = std::fs::read_to_string(dir.path().join("pr.csv")).unwrap();
+        let row = csv.lines().find(|l| l.contains(",resolved,")).unwrap();
+        assert!(
+            row.contains(&format!(",policies/groups.yaml,{line},")),
+            "{base}: {row}"
+        );
+    }
+}
+
 #[test]
 fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     let dir = demo();
