@@ -1,7 +1,7 @@
 //! `scimdrift validate`, `check` and `schema` end to end through the binary:
 //! every exit code of the contract, `--fail-on`, excused findings.
 
-use crate::support::{demo_copy, fixture, root, run, scimdrift};
+use crate::support::{DEMO_NOW, demo_copy, fixture, root, run, scimdrift};
 use std::path::Path;
 
 const NOW: &str = "2027-01-01T00:00:00Z";
@@ -176,7 +176,6 @@ fn repository_policies_validate() {
 fn demo_org_check() {
     let demo = demo_copy("demo/org.json");
     let demo = demo.path();
-    let demo_now = "2027-03-25T09:00:00Z";
     let json = |dir: &Path| {
         let mut cmd = scimdrift(dir);
         cmd.args([
@@ -184,7 +183,7 @@ fn demo_org_check() {
             "--snapshot",
             "demo/org.json",
             "--now",
-            demo_now,
+            DEMO_NOW,
             "--format",
             "json",
         ]);
@@ -219,7 +218,7 @@ fn demo_org_check() {
     let version = env!("CARGO_PKG_VERSION");
     insta::assert_snapshot!("demo-json", first.replace(version, "[version]"));
     let mut cmd = scimdrift(demo);
-    cmd.args(["check", "--snapshot", "demo/org.json", "--now", demo_now]);
+    cmd.args(["check", "--snapshot", "demo/org.json", "--now", DEMO_NOW]);
     let (code, human, _) = run(&mut cmd);
     assert_eq!(code, 2);
     assert!(human.lines().all(|l| l.chars().count() <= 80), "{human}");

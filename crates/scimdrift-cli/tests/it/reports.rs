@@ -2,17 +2,8 @@
 //! Each test works on a copy of `policies/` and `demo/org.json` in a
 //! temporary directory, so nothing depends on the checkout's git state.
 
-use crate::support::{copy_dir, demo_copy, git, root, run, scimdrift};
+use crate::support::{DEMO_NOW as NOW, copy_dir, demo, git, root, run, scimdrift};
 use std::path::{Path, PathBuf};
-
-/// An evaluation time at which the demo shows every kind of exception
-/// finding (one expired, one expiring within the 180-day window).
-pub const NOW: &str = "2027-03-25T09:00:00Z";
-
-/// A temporary copy of the demo: `policies/` and `org.json`.
-pub fn demo() -> tempfile::TempDir {
-    demo_copy("org.json")
-}
 
 fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     run(scimdrift(dir)
@@ -177,19 +168,17 @@ fn changes(report: &serde_json::Value, change: &str) -> Vec<String> {
 fn pr_mode_with_a_base_directory() {
     let dir = demo();
     let head = pr_head(dir.path());
-    let (code, out, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--base",
-        "policies",
-        "--format",
-        "json",
-    ]));
+    let (code, out, err) = check(
+        dir.path(),
+        &[
+            "--policies",
+            "head",
+            "--base",
+            "policies",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 2, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -205,19 +194,17 @@ fn pr_mode_with_a_base_directory() {
 
     // Markdown and human lead with what the PR changes.
     for format in ["markdown", "human"] {
-        let (_, out, _) = run(scimdrift(dir.path()).args([
-            "check",
-            "--snapshot",
-            "org.json",
-            "--now",
-            NOW,
-            "--policies",
-            "head",
-            "--base",
-            "policies",
-            "--format",
-            format,
-        ]));
+        let (_, out, _) = check(
+            dir.path(),
+            &[
+                "--policies",
+                "head",
+                "--base",
+                "policies",
+                "--format",
+                format,
+            ],
+        );
         insta::assert_snapshot!(format!("pr_{format}"), out);
     }
 }
@@ -232,23 +219,21 @@ fn pr_mode_resolved_findings_point_at_the_base_files() {
     pr_head(dir.path());
     let absolute = dir.path().join("policies");
     for base in ["policies", absolute.to_str().unwrap()] {
-        let (code, out, err) = run(scimdrift(dir.path()).args([
-            "check",
-            "--snapshot",
-            "org.json",
-            "--now",
-            NOW,
-            "--policies",
-            "head",
-            "--base",
-            base,
-            "--format",
-            "json",
-            "--output",
-            "markdown=pr.md",
-            "--output",
-            "csv=pr.csv",
-        ]));
+        let (code, out, err) = check(
+            dir.path(),
+            &[
+                "--policies",
+                "head",
+                "--base",
+                base,
+                "--format",
+                "json",
+                "--output",
+                "markdown=pr.md",
+                "--output",
+                "csv=pr.csv",
+            ],
+        );
         assert_eq!(code, 2, "{err}");
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         let resolved: Vec<&serde_json::Value> = report["findings"]
@@ -291,19 +276,7 @@ fn pr_mode_resolved_findings_point_at_the_base_files() {
 fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     let dir = demo();
     pr_head(dir.path());
-    let pr = |extra: &[&str]| {
-        run(scimdrift(dir.path())
-            .args([
-                "check",
-                "--snapshot",
-                "org.json",
-                "--now",
-                NOW,
-                "--format",
-                "json",
-            ])
-            .args(extra))
-    };
+    let pr = |extra: &[&str]| check(dir.path(), &[&["--format", "json"][..], extra].concat());
     // The head introduces an error: exit 2, and exactly one failing finding.
     let (code, out, _) = pr(&[
         "--policies",
@@ -332,20 +305,18 @@ fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     assert!(changes(&report, "introduced").is_empty());
     assert!(!changes(&report, "unchanged").is_empty());
     // The Markdown says the same as the exit code.
-    let (code, md, _) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--base",
-        "head",
-        "--fail-on-introduced-only",
-        "--format",
-        "markdown",
-    ]));
+    let (code, md, _) = check(
+        dir.path(),
+        &[
+            "--policies",
+            "head",
+            "--base",
+            "head",
+            "--fail-on-introduced-only",
+            "--format",
+            "markdown",
+        ],
+    );
     assert_eq!(code, 0);
     assert!(md.starts_with("## scimdrift: clean\n"), "{md}");
     assert!(
@@ -366,17 +337,7 @@ fn pr_mode_with_a_git_ref() {
     let groups = dir.path().join("policies/groups.yaml");
     let text = std::fs::read_to_string(&groups).unwrap();
     std::fs::write(&groups, pr_edit(&text)).unwrap();
-    let (code, out, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--base",
-        "main",
-        "--format",
-        "json",
-    ]));
+    let (code, out, err) = check(dir.path(), &["--base", "main", "--format", "json"]);
     assert_eq!(code, 2, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -388,15 +349,7 @@ fn pr_mode_with_a_git_ref() {
         ["group_size group:Data Analysts"]
     );
 
-    let (code, _, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--base",
-        "no-such-ref",
-    ]));
+    let (code, _, err) = check(dir.path(), &["--base", "no-such-ref"]);
     assert_eq!(code, 4, "{err}");
     assert!(
         err.contains("`--base no-such-ref` is neither a directory nor a git ref"),
@@ -510,17 +463,7 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
     // The first run is checked with stricter head policies, so the second
     // run (the demo's own policies) resolves a finding.
     let head = pr_head(dir.path());
-    let (code, _, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--state-dir",
-        "state",
-    ]));
+    let (code, _, err) = check(dir.path(), &["--policies", "head", "--state-dir", "state"]);
     assert_eq!(code, 2, "{err}");
     drop(head);
     let (_, human, _) = check(dir.path(), &state);

@@ -1,4 +1,5 @@
-//! Helpers shared by the CLI tests: run the binary, find fixtures.
+//! Helpers shared by the CLI tests: run the binary, find fixtures, copy the
+//! demo into a temporary directory, make git commits.
 
 #![allow(dead_code, reason = "each test module uses a different subset")]
 
@@ -27,6 +28,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// An evaluation time at which the demo shows every kind of exception
+/// finding (one expired, one expiring within the 180-day window).
+pub const DEMO_NOW: &str = "2027-03-25T09:00:00Z";
+
+/// A temporary copy of the demo: `policies/` and `org.json`.
+pub fn demo() -> tempfile::TempDir {
+    demo_copy("org.json")
 }
 
 /// A temporary copy of the demo, outside any git repository: the
@@ -68,6 +78,12 @@ pub fn run(cmd: &mut Command) -> (i32, String, String) {
         String::from_utf8_lossy(&stdout).into_owned(),
         String::from_utf8_lossy(&stderr).into_owned(),
     )
+}
+
+/// Runs `scimdrift ARGS` from the workspace root (tests that pass absolute
+/// paths); returns (exit code, stdout, stderr).
+pub fn scimdrift_run(args: &[&str]) -> (i32, String, String) {
+    run(scimdrift(&root()).args(args))
 }
 
 /// Runs `git` in `dir` with a throwaway identity and fixed dates (so the
