@@ -8,6 +8,7 @@
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
+use std::sync::Arc;
 
 use crate::projection::Projection;
 use rayon::prelude::*;
@@ -185,15 +186,37 @@ struct MemberValue {
 #[derive(Clone)]
 pub struct Resource {
     id: String,
-    raw: Box<RawValue>,
+    text: Text,
     /// The core attributes, or why they have the wrong shape (a `userName`
     /// that is not a string, a member without a `value`, a duplicate key).
     core: Result<Core, String>,
 }
 
+/// A resource's JSON text: its own copy, or a slice of the snapshot file it
+/// was read from (shared by all the file's resources, so a large file is held
+/// in memory once, not twice).
+#[derive(Clone)]
+enum Text {
+    Owned(Box<RawValue>),
+    Shared {
+        file: Arc<String>,
+        start: usize,
+        end: usize,
+    },
+}
+
+impl Text {
+    fn get(&self) -> &str {
+        match self {
+            Text::Owned(raw) => raw.get(),
+            Text::Shared { file, start, end } => file.get(*start..*end).unwrap_or("null"),
+        }
+    }
+}
+
 impl std::fmt::Debug for Resource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Resource").field(&self.raw.get()).finish()
+        f.debug_tuple("Resource").field(&self.text.get()).finish()
     }
 }
 
@@ -214,30 +237,28 @@ struct IdOnly<'a> {
 impl Resource {
     /// Wraps raw JSON text, which must be an object with a string `id`.
     pub fn from_raw(raw: Box<RawValue>) -> Result<Self, ResourceError> {
-        // One pass for the id and the core attributes; only a resource whose
-        // core attributes have the wrong shape is read a second time.
-        let (id, core) = match serde_json::from_str::<CoreText<'_>>(raw.get()) {
-            Ok(text) => {
-                let id = text.id.ok_or(ResourceError::MissingId)?.into_owned();
-                let core = Core {
-                    user_name: text.user_name,
-                    display_name: text.display_name,
-                    embed_external_id: text.embed_external_id,
-                    embed_entity: text.embed_entity,
-                    members: text
-                        .members
-                        .map(|list| list.into_iter().map(|m| m.value).collect()),
-                };
-                (id, Ok(core))
-            }
-            Err(err) => {
-                let probe: IdOnly<'_> =
-                    serde_json::from_str(raw.get()).map_err(|_| ResourceError::MissingId)?;
-                let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
-                (id, Err(err.to_string()))
-            }
-        };
-        Ok(Resource { id, raw, core })
+        let (id, core) = decode_core(raw.get())?;
+        Ok(Resource {
+            id,
+            text: Text::Owned(raw),
+            core,
+        })
+    }
+
+    /// Wraps `file[start..end]`, the valid JSON text of one resource inside
+    /// a snapshot file, without copying it.
+    fn from_shared(file: &Arc<String>, start: usize, end: usize) -> Result<Self, ResourceError> {
+        let text = file.get(start..end).ok_or(ResourceError::MissingId)?;
+        let (id, core) = decode_core(text)?;
+        Ok(Resource {
+            id,
+            text: Text::Shared {
+                file: Arc::clone(file),
+                start,
+                end,
+            },
+            core,
+        })
     }
 
     /// Parses JSON text into a resource.
@@ -266,37 +287,65 @@ impl Resource {
 
     /// The raw JSON text exactly as served.
     pub fn json(&self) -> &str {
-        self.raw.get()
-    }
-
-    /// The raw JSON value.
-    pub fn raw(&self) -> &RawValue {
-        &self.raw
+        self.text.get()
     }
 
     /// Parses the whole resource into a JSON value (for filters).
     pub fn to_value(&self) -> serde_json::Value {
         // The raw text was valid JSON when it was wrapped, so this cannot fail;
         // fall back to null rather than panic.
-        serde_json::from_str(self.raw.get()).unwrap_or(serde_json::Value::Null)
+        serde_json::from_str(self.json()).unwrap_or(serde_json::Value::Null)
     }
 
     /// Parses only the attributes `projection` names into a JSON value: a
     /// filter or template that reads only those attributes gives the same
     /// answer on it as on [`Resource::to_value`], for a fraction of the cost.
     pub fn project(&self, projection: &Projection) -> serde_json::Value {
-        projection.apply(self.raw.get())
+        projection.apply(self.json())
     }
 
     /// Decodes the resource into a typed view such as [`crate::Group`].
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.raw.get())
+        serde_json::from_str(self.json())
+    }
+}
+
+/// One pass over a resource's text for its id and core attributes; only a
+/// resource whose core attributes have the wrong shape is read a second time.
+fn decode_core(text: &str) -> Result<(String, Result<Core, String>), ResourceError> {
+    match serde_json::from_str::<CoreText<'_>>(text) {
+        Ok(decoded) => {
+            let id = decoded.id.ok_or(ResourceError::MissingId)?.into_owned();
+            let core = Core {
+                user_name: decoded.user_name,
+                display_name: decoded.display_name,
+                embed_external_id: decoded.embed_external_id,
+                embed_entity: decoded.embed_entity,
+                members: decoded
+                    .members
+                    .map(|list| list.into_iter().map(|m| m.value).collect()),
+            };
+            Ok((id, Ok(core)))
+        }
+        Err(err) => {
+            let probe: IdOnly<'_> =
+                serde_json::from_str(text).map_err(|_| ResourceError::MissingId)?;
+            let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
+            Ok((id, Err(err.to_string())))
+        }
     }
 }
 
 impl Serialize for Resource {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.raw.serialize(s)
+        match &self.text {
+            Text::Owned(raw) => raw.serialize(s),
+            Text::Shared { .. } => {
+                let raw: &RawValue =
+                    serde_json::from_str(self.json()).map_err(serde::ser::Error::custom)?;
+                raw.serialize(s)
+            }
+        }
     }
 }
 
@@ -327,6 +376,29 @@ struct SnapshotText<'a> {
     users: Vec<&'a RawValue>,
     #[serde(borrow, default)]
     embed_users: Vec<&'a RawValue>,
+}
+
+fn check_size(len: usize, max_mb: u64) -> Result<(), SnapshotLoadError> {
+    let limit = max_mb.saturating_mul(1024 * 1024);
+    if u64::try_from(len).unwrap_or(u64::MAX) > limit {
+        return Err(SnapshotLoadError::TooLarge { limit_mb: max_mb });
+    }
+    Ok(())
+}
+
+/// Where the first invalid UTF-8 byte is.
+fn utf8_error(bytes: &[u8], err: &std::str::Utf8Error) -> SnapshotLoadError {
+    let before = &bytes[..err.valid_up_to()];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    SnapshotLoadError::Json {
+        line,
+        column: before.len() - line_start + 1,
+        message: "invalid UTF-8 (a snapshot is UTF-8 JSON text)".to_owned(),
+    }
 }
 
 /// The 1-based line and column just after `part`, a slice of `body` (where
@@ -385,12 +457,21 @@ impl Snapshot {
     /// The file is split into resources in one pass; the resources are then
     /// wrapped (id and [`Core`] attributes decoded) on every core.
     pub fn from_json_bytes(bytes: &[u8], max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
-        let limit = max_mb.saturating_mul(1024 * 1024);
-        if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
-            return Err(SnapshotLoadError::TooLarge { limit_mb: max_mb });
+        check_size(bytes.len(), max_mb)?;
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Snapshot::from_json_text(Arc::new(text.to_owned()), max_mb),
+            Err(err) => Err(utf8_error(bytes, &err)),
         }
-        let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let text: SnapshotText<'_> = serde_json::from_slice(body).map_err(|err| {
+    }
+
+    /// [`Snapshot::from_json_bytes`] on text already in memory, without
+    /// copying it: every resource is a slice of `text` (which the snapshot
+    /// then shares).
+    pub fn from_json_text(text: Arc<String>, max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
+        check_size(text.len(), max_mb)?;
+        let whole: &str = &text;
+        let body = whole.strip_prefix('\u{feff}').unwrap_or(whole);
+        let parsed: SnapshotText<'_> = serde_json::from_str(body).map_err(|err| {
             let text = err.to_string();
             let suffix = format!(" at line {} column {}", err.line(), err.column());
             SnapshotLoadError::Json {
@@ -399,14 +480,16 @@ impl Snapshot {
                 message: text.strip_suffix(&suffix).unwrap_or(&text).to_owned(),
             }
         })?;
-        if text.schema != SNAPSHOT_SCHEMA {
-            return Err(SnapshotLoadError::Schema(text.schema));
+        if parsed.schema != SNAPSHOT_SCHEMA {
+            return Err(SnapshotLoadError::Schema(parsed.schema));
         }
+        let base = whole.as_ptr() as usize;
         let wrap = |list: Vec<&RawValue>| -> Result<Vec<Resource>, SnapshotLoadError> {
             list.into_par_iter()
                 .map(|raw| {
-                    Resource::from_raw(raw.to_owned()).map_err(|err| {
-                        let (line, column) = end_position(body, raw.get());
+                    let start = (raw.get().as_ptr() as usize).saturating_sub(base);
+                    Resource::from_shared(&text, start, start + raw.get().len()).map_err(|err| {
+                        let (line, column) = end_position(body.as_bytes(), raw.get());
                         SnapshotLoadError::Json {
                             line,
                             column,
@@ -416,16 +499,16 @@ impl Snapshot {
                 })
                 .collect()
         };
-        let groups = wrap(text.groups)?;
-        let users = wrap(text.users)?;
-        let embed_users = wrap(text.embed_users)?;
+        let groups = wrap(parsed.groups)?;
+        let users = wrap(parsed.users)?;
+        let embed_users = wrap(parsed.embed_users)?;
         let mut snapshot = Snapshot {
-            schema: text.schema,
-            source: text.source,
-            fetched_at: text.fetched_at,
-            complete: text.complete,
-            incomplete_reasons: text.incomplete_reasons,
-            stats: text.stats,
+            schema: parsed.schema,
+            source: parsed.source,
+            fetched_at: parsed.fetched_at,
+            complete: parsed.complete,
+            incomplete_reasons: parsed.incomplete_reasons,
+            stats: parsed.stats,
             groups,
             users,
             embed_users,
@@ -507,6 +590,53 @@ mod tests {
         assert!(
             out.contains(r#"[{"id":"a"},{"id":"b","x":{"y":[1,2.50]}}]"#),
             "{out}"
+        );
+    }
+
+    #[test]
+    fn loaded_resources_share_the_file_and_serialize_as_read() {
+        let text = "{\"schema\":\"scimdrift.snapshot/v1\",\"groups\":[{\"id\":\"g\", \"members\":[{\"value\":\"u\"}]}],\n\"users\":[{\"id\":\"u\",\"userName\":\"Ann\",\"x\":[1,2.50]}]}";
+        let shared = Snapshot::from_json_bytes(text.as_bytes(), 1).unwrap();
+        let owned: Snapshot = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            shared.users[0].json(),
+            r#"{"id":"u","userName":"Ann","x":[1,2.50]}"#
+        );
+        assert_eq!(
+            shared.groups[0].json(),
+            r#"{"id":"g", "members":[{"value":"u"}]}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&shared).unwrap(),
+            serde_json::to_string(&owned).unwrap()
+        );
+        assert_eq!(shared.users, owned.users);
+        let core = shared.users[0].core().unwrap();
+        assert_eq!(core.user_name.as_deref(), Some("Ann"));
+        assert_eq!(
+            shared.groups[0].core().unwrap().members.as_deref(),
+            Some(&["u".into()][..])
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused_with_its_position() {
+        let mut bytes = b"{\"schema\":\"scimdrift.snapshot/v1\",\n\"users\":[{\"id\":\"".to_vec();
+        bytes.extend_from_slice(&[0xff, b'"', b'}', b']', b'}']);
+        let err = Snapshot::from_json_bytes(&bytes, 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "2:17: not a valid snapshot: invalid UTF-8 (a snapshot is UTF-8 JSON text)"
+        );
+    }
+
+    #[test]
+    fn a_missing_id_is_reported_where_the_resource_ends() {
+        let text = "{\"schema\":\"scimdrift.snapshot/v1\",\n  \"groups\": [{\"id\":\"g\"},\n {\"displayName\":\"x\"}]}";
+        let err = Snapshot::from_json_bytes(text.as_bytes(), 1).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "3:21: not a valid snapshot: resource has no string `id`"
         );
     }
 }

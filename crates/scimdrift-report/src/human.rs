@@ -148,6 +148,10 @@ fn header(out: &mut Out<'_>, report: &Report) {
             report.policies.len()
         ),
     );
+    if let Some(commit) = &report.policies_commit {
+        let commit = crate::text::short_commit(commit);
+        out.wrapped(2, &format!("policies at commit {commit}"));
+    }
     if report.status == Status::Incomplete {
         out.line("");
         let warn = out.paint(

@@ -180,13 +180,21 @@ fn snapshot_suite(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
                     .or(report.source.snapshot_path.as_deref())
                     .unwrap_or("");
                 let fail_on = report.fail_on.map_or("never", severity_str);
+                let commit = report
+                    .policies_commit
+                    .as_deref()
+                    .map(|c| ("policies_commit", c));
                 for (name, value) in [
                     ("status", status_str(report.status)),
                     ("source", source),
                     ("snapshot_sha256", report.source.snapshot_sha256.as_str()),
+                ]
+                .into_iter()
+                .chain(commit)
+                .chain([
                     ("fail_on", fail_on),
                     ("tool_version", report.tool.version.as_str()),
-                ] {
+                ]) {
                     w.create_element("property")
                         .with_attribute(("name", name))
                         .with_attribute(("value", xml_safe(value).as_str()))

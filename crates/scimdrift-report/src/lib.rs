@@ -122,14 +122,32 @@ impl Default for RenderOptions {
 }
 
 impl RenderOptions {
-    /// A policy file path as the repository sees it.
+    /// A policy file path as the repository sees it. `..` steps are
+    /// resolved against the directory (PR mode's resolved findings can live
+    /// in a base directory beside the policies: `../base/groups.yaml`).
     pub fn policy_path(&self, file: &str) -> String {
         let dir = self.policies_dir.trim_end_matches('/');
-        if dir.is_empty() || dir == "." {
+        let joined = if dir.is_empty() || dir == "." {
             file.to_owned()
         } else {
             format!("{dir}/{file}")
+        };
+        if !joined.split('/').any(|part| part == "..") {
+            return joined;
         }
+        // Lexical, for display: `..` after a named directory cancels it; a
+        // leading one (above the working directory) stays.
+        let mut parts: Vec<&str> = Vec::new();
+        for part in joined.split('/') {
+            match part {
+                "." => {}
+                ".." if parts.last().is_some_and(|p| !p.is_empty() && *p != "..") => {
+                    parts.pop();
+                }
+                _ => parts.push(part),
+            }
+        }
+        parts.join("/")
     }
 }
 
@@ -178,6 +196,8 @@ mod tests {
     fn policy_paths_join_the_policies_dir() {
         let mut opts = RenderOptions::default();
         assert_eq!(opts.policy_path("a/b.yaml"), "policies/a/b.yaml");
+        assert_eq!(opts.policy_path("../base/b.yaml"), "base/b.yaml");
+        assert_eq!(opts.policy_path("../../up/b.yaml"), "../up/b.yaml");
         opts.policies_dir = "./".into();
         assert_eq!(opts.policy_path("b.yaml"), "b.yaml");
         opts.policies_dir = String::new();

@@ -194,10 +194,15 @@ fn head(report: &Report) -> String {
         (None, None) => "a snapshot".to_owned(),
     };
     let sha = short_sha(&report.source.snapshot_sha256);
+    let commit = report
+        .policies_commit
+        .as_deref()
+        .map(|c| format!("; policies at commit `{}`", crate::text::short_commit(c)))
+        .unwrap_or_default();
     let fail_on = report.fail_on.map_or("never", severity_str);
     let _ = writeln!(
         out,
-        "Checked {source} (sha256 `{sha}`) at {}, failing on `{fail_on}`; scimdrift {}.\n",
+        "Checked {source} (sha256 `{sha}`{commit}) at {}, failing on `{fail_on}`; scimdrift {}.\n",
         escape(&report.generated_at),
         escape(&report.tool.version)
     );

@@ -98,7 +98,7 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
 
-    json!({
+    let mut log = json!({
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -121,7 +121,11 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
                 "resolved": report.findings.len() - current.len(),
             }
         }]
-    })
+    });
+    if let Some(commit) = &report.policies_commit {
+        log["runs"][0]["properties"]["policiesCommit"] = json!(commit);
+    }
+    log
 }
 
 fn rule_descriptor(id: &str, f: &Finding, severity: Severity) -> Value {

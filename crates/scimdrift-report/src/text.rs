@@ -100,3 +100,12 @@ pub(crate) fn is_gone(f: &Finding) -> bool {
     use scimdrift_reconcile::{Change, Since};
     f.change == Some(Change::Resolved) || f.since_last_run == Some(Since::Resolved)
 }
+
+/// A policies commit as shown in a header: the first 12 hex digits, keeping
+/// the `-dirty` mark of uncommitted changes.
+pub(crate) fn short_commit(commit: &str) -> String {
+    let (hash, dirty) = commit
+        .strip_suffix("-dirty")
+        .map_or((commit, ""), |hash| (hash, "-dirty"));
+    format!("{}{dirty}", hash.get(..12).unwrap_or(hash))
+}

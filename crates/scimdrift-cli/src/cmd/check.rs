@@ -86,8 +86,9 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     // error and should not cost a fetch.
     let base = match &args.base {
         Some(base) => {
-            let (label, base_files) = super::pr::read_base(base, &args.policies)?;
-            Some(super::pr::load_base(&label, &base_files)?)
+            let base = super::pr::read_base(base, &args.policies)?;
+            let loaded = super::pr::load_base(&base.label, &base.files)?;
+            Some((base, loaded))
         }
         None => None,
     };
@@ -104,9 +105,17 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     opts.accept_mass_drift = args.accept_mass_drift;
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
-    if let Some(base) = &base {
-        let base_report = check(&input.snapshot, &base.policies, &opts);
-        report = super::pr::merge(report, &base_report, args.fail_on_introduced_only);
+    // The engine does no IO; the commit is provenance, added here as
+    // `review` does.
+    report.policies_commit = super::input::policies_commit(&args.policies);
+    if let Some((base, loaded)) = &base {
+        let base_report = check(&input.snapshot, &loaded.policies, &opts);
+        report = super::pr::merge(
+            report,
+            &base_report,
+            base.dir_from_head.as_deref(),
+            args.fail_on_introduced_only,
+        );
     }
     if let Some(dir) = &args.state_dir {
         super::state::annotate(&mut report, dir)?;
@@ -114,7 +123,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
     let render_opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &render_opts)?;
     if let Some(dir) = &args.state_dir
-        && !super::state::save(&report, &input.bytes, dir)?
+        && !super::state::save(&report, input.bytes.as_bytes(), dir)?
     {
         let _ = writeln!(
             anstream::stderr(),

@@ -7,6 +7,7 @@ use scimdrift_report::diff::{self, SnapshotRef};
 use sha2::{Digest as _, Sha256};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Arguments of `scimdrift diff`.
 #[derive(Debug, clap::Args)]
@@ -89,9 +90,10 @@ pub fn snapshot_env_help() -> clap::builder::StyledStr {
     .into()
 }
 
-/// [`read_snapshot`], also returning the bytes read. Reads at most the size
-/// limit (plus one byte), so a huge file is refused without loading it.
-pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef, Vec<u8>)> {
+/// [`read_snapshot`], also returning the text read (which the snapshot's
+/// resources share rather than copy). Reads at most the size limit (plus one
+/// byte), so a huge file is refused without loading it.
+pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef, Arc<String>)> {
     let max_mb = max_snapshot_mb()?;
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -102,33 +104,49 @@ pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef
     file.take(max_mb.saturating_mul(1024 * 1024).saturating_add(1))
         .read_to_end(&mut bytes)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => Arc::new(text),
+        // Not UTF-8: the loader says where.
+        Err(err) => {
+            return Err(load_error(
+                path,
+                Snapshot::from_json_bytes(err.as_bytes(), max_mb).err(),
+            ));
+        }
+    };
     // The digest is computed on another thread while the snapshot is parsed.
     let (sha256, parsed) = std::thread::scope(|scope| {
-        let digest = scope.spawn(|| hex::encode(Sha256::digest(&bytes)));
-        let parsed = Snapshot::from_json_bytes(&bytes, max_mb);
+        let digest = scope.spawn(|| hex::encode(Sha256::digest(text.as_bytes())));
+        let parsed = Snapshot::from_json_text(Arc::clone(&text), max_mb);
         (digest.join(), parsed)
     });
-    let snapshot = parsed.map_err(|err| {
-        let (sep, hint) = match err {
-            SnapshotLoadError::TooLarge { .. } => (
-                " ",
-                Some("e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`".into()),
-            ),
-            SnapshotLoadError::Json { .. } => (
-                "",
-                Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
-            ),
-            SnapshotLoadError::Schema(_) => (" ", None),
-        };
-        invalid(format!("{}:{sep}{err}", path.display()), hint)
-    })?;
+    let snapshot = parsed.map_err(|err| load_error(path, Some(err)))?;
     let sha256 = sha256.map_err(|_| anyhow::anyhow!("the sha256 thread panicked"))?;
     let reference = SnapshotRef {
         path: path.display().to_string(),
         sha256,
         fetched_at: snapshot.fetched_at.clone(),
     };
-    Ok((snapshot, reference, bytes))
+    Ok((snapshot, reference, text))
+}
+
+/// The invalid-input error for a snapshot file that does not load.
+fn load_error(path: &Path, err: Option<SnapshotLoadError>) -> anyhow::Error {
+    let Some(err) = err else {
+        return invalid(format!("{}: not a valid snapshot", path.display()), None);
+    };
+    let (sep, hint) = match err {
+        SnapshotLoadError::TooLarge { .. } => (
+            " ",
+            Some("e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`".into()),
+        ),
+        SnapshotLoadError::Json { .. } => (
+            "",
+            Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
+        ),
+        SnapshotLoadError::Schema(_) => (" ", None),
+    };
+    invalid(format!("{}:{sep}{err}", path.display()), hint)
 }
 
 /// `FILE:LINE:COLUMN: WHAT: message` for a JSON error, without serde_json's

@@ -16,8 +16,8 @@ use std::process::Command;
 pub struct Input {
     /// The snapshot.
     pub snapshot: Snapshot,
-    /// Its bytes as read or as they would be written.
-    pub bytes: Vec<u8>,
+    /// Its text as read or as it would be written.
+    pub bytes: std::sync::Arc<String>,
     /// For the report header.
     pub source: ReportSource,
 }
@@ -55,12 +55,14 @@ pub fn load(
     if !snapshot.complete {
         connect::report_incomplete(&snapshot);
     }
-    let bytes = scimdrift_fetch::snapshot_json(&snapshot)?;
+    let bytes = std::sync::Arc::new(String::from_utf8(scimdrift_fetch::snapshot_json(
+        &snapshot,
+    )?)?);
     Ok(Ok(Input {
         source: ReportSource {
             base_url: snapshot.source.base_url.clone(),
             snapshot_path: None,
-            snapshot_sha256: sha256(&bytes),
+            snapshot_sha256: sha256(bytes.as_bytes()),
             fetched_at: snapshot.fetched_at.clone(),
         },
         snapshot,

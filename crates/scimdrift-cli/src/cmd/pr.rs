@@ -10,14 +10,32 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
+/// The base policies of PR mode.
+#[derive(Debug)]
+pub struct Base {
+    /// How messages name the base: `` `DIR` `` or `` `REF` (commit) ``.
+    pub label: String,
+    /// The policy files, paths relative to the base policies directory.
+    pub files: Vec<PolicySource>,
+    /// For a base directory: where it is relative to the head policies
+    /// directory (e.g. `../base/policies`), so that findings only the base
+    /// has keep pointing at the base's files. `None` for a git ref (the same
+    /// directory at another commit) or when it is the head directory itself.
+    pub dir_from_head: Option<String>,
+}
+
 /// Reads the base policies: `base` is a directory, or a git ref at which the
 /// `head_dir` directory is read from the repository.
-pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<(String, Vec<PolicySource>)> {
+pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<Base> {
     let as_dir = Path::new(base);
     if as_dir.is_dir() {
         let files = super::policies::read_policy_dir(as_dir)
             .map_err(|_| invalid(format!("cannot read the base policies in `{base}`"), None))?;
-        return Ok((format!("`{base}`"), files));
+        return Ok(Base {
+            label: format!("`{base}`"),
+            files,
+            dir_from_head: relative_dir(head_dir, as_dir)?,
+        });
     }
     let git = |args: &[&str]| -> anyhow::Result<Vec<u8>> {
         let out = Command::new("git")
@@ -78,7 +96,34 @@ pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<(String, Vec<Pol
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     let short = commit.get(..12).unwrap_or(&commit).to_owned();
-    Ok((format!("`{base}` ({short})"), files))
+    Ok(Base {
+        label: format!("`{base}` ({short})"),
+        files,
+        dir_from_head: None,
+    })
+}
+
+/// `to` relative to `from` (both existing directories), with `/`
+/// separators, e.g. `../base/policies`; `None` when they are the same
+/// directory. Computed on the canonical paths, so it holds whether the
+/// directories were given relative or absolute.
+fn relative_dir(from: &Path, to: &Path) -> anyhow::Result<Option<String>> {
+    let canonical = |dir: &Path| {
+        dir.canonicalize()
+            .map_err(|err| anyhow::anyhow!("cannot resolve `{}`: {err}", dir.display()))
+    };
+    let (from, to) = (canonical(from)?, canonical(to)?);
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let parts: Vec<String> = std::iter::repeat_n("..".to_owned(), from.len() - common)
+        .chain(
+            to[common..]
+                .iter()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        )
+        .collect();
+    Ok((!parts.is_empty()).then(|| parts.join("/")))
 }
 
 /// Loads the base policies; errors in them are invalid input naming the base.
@@ -96,9 +141,17 @@ pub fn load_base(label: &str, files: &[PolicySource]) -> anyhow::Result<Loaded> 
 
 /// Merges the base report into the head report: head findings become
 /// introduced or unchanged, base-only findings are appended as resolved.
+/// Their policy locations are the base's: with `base_dir_from_head` (see
+/// [`Base::dir_from_head`]) their files are made relative to the head
+/// policies directory, like every other location in the report.
 /// With `introduced_only`, only introduced findings count as failing, and
 /// the summary and status say so (so the exit code and the text agree).
-pub fn merge(head: Report, base: &Report, introduced_only: bool) -> Report {
+pub fn merge(
+    head: Report,
+    base: &Report,
+    base_dir_from_head: Option<&str>,
+    introduced_only: bool,
+) -> Report {
     let mut report = head;
     let base_ids: BTreeSet<&str> = base.findings.iter().map(|f| f.id.as_str()).collect();
     let head_ids: BTreeSet<String> = report.findings.iter().map(|f| f.id.clone()).collect();
@@ -113,6 +166,15 @@ pub fn merge(head: Report, base: &Report, introduced_only: bool) -> Report {
         if !head_ids.contains(&f.id) {
             let mut resolved = f.clone();
             resolved.change = Some(Change::Resolved);
+            if let Some(dir) = base_dir_from_head {
+                let locations = resolved
+                    .policy
+                    .iter_mut()
+                    .chain(resolved.exception.iter_mut().map(|e| &mut e.policy));
+                for location in locations {
+                    location.file = format!("{dir}/{}", location.file);
+                }
+            }
             report.findings.push(resolved);
         }
     }

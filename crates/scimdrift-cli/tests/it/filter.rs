@@ -1,6 +1,6 @@
 //! `scimdrift filter parse|eval`.
 
-use crate::util::run;
+use crate::support::{run, scimdrift, scimdrift_run};
 use std::path::Path;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
@@ -31,14 +31,14 @@ const SNAPSHOT: &str = r#"{
 
 #[test]
 fn parse_prints_the_canonical_form() {
-    let (code, out, err) = run(&[
+    let (code, out, err) = scimdrift_run(&[
         "filter",
         "parse",
         r#"  USERNAME EQ "x"  AND not( active eq false )"#,
     ]);
     assert_eq!((code, err.as_str()), (0, ""));
     assert_eq!(out, "USERNAME eq \"x\" and not (active eq false)\n");
-    let (code, out, _) = run(&[
+    let (code, out, _) = scimdrift_run(&[
         "filter",
         "parse",
         r#"emails[type eq "work"].value co "@acme.com""#,
@@ -49,7 +49,7 @@ fn parse_prints_the_canonical_form() {
 
 #[test]
 fn parse_errors_exit_4_with_a_caret_diagnostic() {
-    let (code, out, err) = run(&["filter", "parse", "active eq TRUE"]);
+    let (code, out, err) = scimdrift_run(&["filter", "parse", "active eq TRUE"]);
     assert_eq!((code, out.as_str()), (4, ""));
     insta::assert_snapshot!(err, @r"
     error: invalid filter
@@ -57,7 +57,7 @@ fn parse_errors_exit_4_with_a_caret_diagnostic() {
               ^^^^ expected a JSON value, found `TRUE`
     hint: JSON literals are lowercase: `true`
     ");
-    let (code, _, err) = run(&["filter", "parse", "(a pr"]);
+    let (code, _, err) = scimdrift_run(&["filter", "parse", "(a pr"]);
     assert_eq!(code, 4);
     insta::assert_snapshot!(err, @r"
     error: invalid filter
@@ -78,7 +78,7 @@ fn eval_on_a_resource_prints_true_or_false() {
         (r#"userName eq "ann@acme.com" and active eq true"#, "true\n"),
         ("embedEntity pr", "false\n"),
     ] {
-        let (code, out, err) = run(&["filter", "eval", filter, "--resource", &user]);
+        let (code, out, err) = scimdrift_run(&["filter", "eval", filter, "--resource", &user]);
         assert_eq!(
             (code, out.as_str(), err.as_str()),
             (0, expected, ""),
@@ -91,16 +91,17 @@ fn eval_on_a_resource_prints_true_or_false() {
 fn eval_invalid_filter_exits_4() {
     let dir = tempfile::tempdir().unwrap();
     let user = write(dir.path(), "user.json", USER);
-    let (code, out, err) = run(&["filter", "eval", "active gt true", "--resource", &user]);
+    let (code, out, err) =
+        scimdrift_run(&["filter", "eval", "active gt true", "--resource", &user]);
     assert_eq!((code, out.as_str()), (4, ""));
     insta::assert_snapshot!(err, @"error: invalid filter: `gt` orders values, and booleans have no order (`active gt true`)");
-    let (code, _, err) = run(&["filter", "eval", "userName eq 5", "--resource", &user]);
+    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName eq 5", "--resource", &user]);
     assert_eq!(code, 4);
     assert!(
         err.contains("`userName` holds a string but is compared with a number"),
         "{err}"
     );
-    let (code, _, err) = run(&["filter", "eval", "userName eq", "--resource", &user]);
+    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName eq", "--resource", &user]);
     assert_eq!(code, 4);
     assert!(err.contains("^ expected a value after `eq`"), "{err}");
 }
@@ -109,7 +110,7 @@ fn eval_invalid_filter_exits_4() {
 fn eval_on_a_snapshot_lists_matches_sorted() {
     let dir = tempfile::tempdir().unwrap();
     let snap = write(dir.path(), "snap.json", SNAPSHOT);
-    let (code, out, err) = run(&[
+    let (code, out, err) = scimdrift_run(&[
         "filter",
         "eval",
         r#"embedEntity eq "TENANT-17""#,
@@ -121,7 +122,7 @@ fn eval_on_a_snapshot_lists_matches_sorted() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, "e1\ta@embed\ne3\tc@embed\n");
     assert_eq!(err, "2 of 4 matched\n");
-    let (code, out, err) = run(&[
+    let (code, out, err) = scimdrift_run(&[
         "filter",
         "eval",
         "displayName sw \"t\"",
@@ -134,7 +135,7 @@ fn eval_on_a_snapshot_lists_matches_sorted() {
         (code, out.as_str(), err.as_str()),
         (0, "g2\tTenant-17\n", "1 of 2 matched\n")
     );
-    let (code, out, err) = run(&[
+    let (code, out, err) = scimdrift_run(&[
         "filter",
         "eval",
         "userName pr",
@@ -158,7 +159,7 @@ fn eval_on_an_incomplete_snapshot_exits_3() {
         1,
     );
     let snap = write(dir.path(), "snap.json", &text);
-    let (code, out, err) = run(&[
+    let (code, out, err) = scimdrift_run(&[
         "filter",
         "eval",
         "displayName pr",
@@ -240,7 +241,7 @@ fn bad_inputs_are_exit_codes_not_crashes() {
         (&["filter", "parse", ""], 4, "empty filter"),
     ];
     for (args, code, needle) in cases {
-        let (got, out, err) = run(args);
+        let (got, out, err) = scimdrift_run(args);
         assert_eq!(got, *code, "{args:?}: {err}");
         assert!(out.is_empty(), "{args:?}: {out}");
         assert!(err.contains(needle), "{args:?}: {err}");
@@ -255,19 +256,17 @@ fn eval_on_a_snapshot_honours_the_size_limit() {
     let padded = SNAPSHOT.replacen('{', &format!("{{{}", " ".repeat(1024 * 1024)), 1);
     write(dir.path(), "big.json", &padded);
     let eval = |limit: &str| {
-        crate::support::run(
-            crate::support::scimdrift(dir.path())
-                .env("SCIMDRIFT_MAX_SNAPSHOT_MB", limit)
-                .args([
-                    "filter",
-                    "eval",
-                    "displayName pr",
-                    "--snapshot",
-                    "big.json",
-                    "--kind",
-                    "groups",
-                ]),
-        )
+        run(scimdrift(dir.path())
+            .env("SCIMDRIFT_MAX_SNAPSHOT_MB", limit)
+            .args([
+                "filter",
+                "eval",
+                "displayName pr",
+                "--snapshot",
+                "big.json",
+                "--kind",
+                "groups",
+            ]))
     };
     let (code, out, err) = eval("1");
     assert_eq!((code, out.as_str()), (4, ""));

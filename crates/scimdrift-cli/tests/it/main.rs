@@ -15,5 +15,4 @@ mod reports;
 mod review;
 mod secrets;
 mod support;
-mod util;
 mod workflow;

@@ -2,33 +2,8 @@
 //! Each test works on a copy of `policies/` and `demo/org.json` in a
 //! temporary directory, so nothing depends on the checkout's git state.
 
-use crate::support::{git, root, run, scimdrift};
+use crate::support::{DEMO_NOW as NOW, copy_dir, demo, git, root, run, scimdrift};
 use std::path::{Path, PathBuf};
-
-/// An evaluation time at which the demo shows every kind of exception
-/// finding (one expired, one expiring within the 180-day window).
-pub const NOW: &str = "2027-03-25T09:00:00Z";
-
-/// A temporary copy of the demo: `policies/` and `org.json`.
-pub fn demo() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("policies"), &dir.path().join("policies"));
-    std::fs::copy(root().join("demo/org.json"), dir.path().join("org.json")).unwrap();
-    dir
-}
-
-pub fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
 
 fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
     run(scimdrift(dir)
@@ -193,19 +168,17 @@ fn changes(report: &serde_json::Value, change: &str) -> Vec<String> {
 fn pr_mode_with_a_base_directory() {
     let dir = demo();
     let head = pr_head(dir.path());
-    let (code, out, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--base",
-        "policies",
-        "--format",
-        "json",
-    ]));
+    let (code, out, err) = check(
+        dir.path(),
+        &[
+            "--policies",
+            "head",
+            "--base",
+            "policies",
+            "--format",
+            "json",
+        ],
+    );
     assert_eq!(code, 2, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -221,20 +194,81 @@ fn pr_mode_with_a_base_directory() {
 
     // Markdown and human lead with what the PR changes.
     for format in ["markdown", "human"] {
-        let (_, out, _) = run(scimdrift(dir.path()).args([
-            "check",
-            "--snapshot",
-            "org.json",
-            "--now",
-            NOW,
-            "--policies",
-            "head",
-            "--base",
-            "policies",
-            "--format",
-            format,
-        ]));
+        let (_, out, _) = check(
+            dir.path(),
+            &[
+                "--policies",
+                "head",
+                "--base",
+                "policies",
+                "--format",
+                format,
+            ],
+        );
         insta::assert_snapshot!(format!("pr_{format}"), out);
+    }
+}
+
+/// With `--base DIR`, a resolved finding exists only in the base run, so it
+/// points at the base file (its line is a line of the base file), in the
+/// JSON (relative to `--policies`, like every policy location) and in what
+/// renderers show, whether the base is given relative or absolute.
+#[test]
+fn pr_mode_resolved_findings_point_at_the_base_files() {
+    let dir = demo();
+    pr_head(dir.path());
+    let absolute = dir.path().join("policies");
+    for base in ["policies", absolute.to_str().unwrap()] {
+        let (code, out, err) = check(
+            dir.path(),
+            &[
+                "--policies",
+                "head",
+                "--base",
+                base,
+                "--format",
+                "json",
+                "--output",
+                "markdown=pr.md",
+                "--output",
+                "csv=pr.csv",
+            ],
+        );
+        assert_eq!(code, 2, "{err}");
+        let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let resolved: Vec<&serde_json::Value> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["change"] == "resolved")
+            .collect();
+        assert_eq!(resolved.len(), 1, "{base}");
+        let policy = &resolved[0]["policy"];
+        assert_eq!(policy["file"], "../policies/groups.yaml", "{base}");
+        let line = policy["line"].as_u64().unwrap();
+        let base_text = std::fs::read_to_string(dir.path().join("policies/groups.yaml")).unwrap();
+        let declared = base_text
+            .lines()
+            .nth(usize::try_from(line).unwrap() - 1)
+            .unwrap();
+        assert!(
+            declared.contains("Data Analysts"),
+            "{base}: line {line}: {declared}"
+        );
+
+        let md = std::fs::read_to_string(dir.path().join("pr.md")).unwrap();
+        let section = md.split("### Resolved by this PR (1)").nth(1).unwrap();
+        let item = section.trim_start().lines().next().unwrap();
+        assert!(
+            item.ends_with(&format!("· `policies/groups.yaml:{line}`")),
+            "{base}: {item}"
+        );
+        let csv = std::fs::read_to_string(dir.path().join("pr.csv")).unwrap();
+        let row = csv.lines().find(|l| l.contains(",resolved,")).unwrap();
+        assert!(
+            row.contains(&format!(",policies/groups.yaml,{line},")),
+            "{base}: {row}"
+        );
     }
 }
 
@@ -242,19 +276,7 @@ fn pr_mode_with_a_base_directory() {
 fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     let dir = demo();
     pr_head(dir.path());
-    let pr = |extra: &[&str]| {
-        run(scimdrift(dir.path())
-            .args([
-                "check",
-                "--snapshot",
-                "org.json",
-                "--now",
-                NOW,
-                "--format",
-                "json",
-            ])
-            .args(extra))
-    };
+    let pr = |extra: &[&str]| check(dir.path(), &[&["--format", "json"][..], extra].concat());
     // The head introduces an error: exit 2, and exactly one failing finding.
     let (code, out, _) = pr(&[
         "--policies",
@@ -283,20 +305,18 @@ fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     assert!(changes(&report, "introduced").is_empty());
     assert!(!changes(&report, "unchanged").is_empty());
     // The Markdown says the same as the exit code.
-    let (code, md, _) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--base",
-        "head",
-        "--fail-on-introduced-only",
-        "--format",
-        "markdown",
-    ]));
+    let (code, md, _) = check(
+        dir.path(),
+        &[
+            "--policies",
+            "head",
+            "--base",
+            "head",
+            "--fail-on-introduced-only",
+            "--format",
+            "markdown",
+        ],
+    );
     assert_eq!(code, 0);
     assert!(md.starts_with("## scimdrift: clean\n"), "{md}");
     assert!(
@@ -317,17 +337,7 @@ fn pr_mode_with_a_git_ref() {
     let groups = dir.path().join("policies/groups.yaml");
     let text = std::fs::read_to_string(&groups).unwrap();
     std::fs::write(&groups, pr_edit(&text)).unwrap();
-    let (code, out, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--base",
-        "main",
-        "--format",
-        "json",
-    ]));
+    let (code, out, err) = check(dir.path(), &["--base", "main", "--format", "json"]);
     assert_eq!(code, 2, "{err}");
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
@@ -339,15 +349,7 @@ fn pr_mode_with_a_git_ref() {
         ["group_size group:Data Analysts"]
     );
 
-    let (code, _, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--base",
-        "no-such-ref",
-    ]));
+    let (code, _, err) = check(dir.path(), &["--base", "no-such-ref"]);
     assert_eq!(code, 4, "{err}");
     assert!(
         err.contains("`--base no-such-ref` is neither a directory nor a git ref"),
@@ -461,17 +463,7 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
     // The first run is checked with stricter head policies, so the second
     // run (the demo's own policies) resolves a finding.
     let head = pr_head(dir.path());
-    let (code, _, err) = run(scimdrift(dir.path()).args([
-        "check",
-        "--snapshot",
-        "org.json",
-        "--now",
-        NOW,
-        "--policies",
-        "head",
-        "--state-dir",
-        "state",
-    ]));
+    let (code, _, err) = check(dir.path(), &["--policies", "head", "--state-dir", "state"]);
     assert_eq!(code, 2, "{err}");
     drop(head);
     let (_, human, _) = check(dir.path(), &state);
@@ -480,4 +472,67 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
         human.split("scimdrift check:").next().unwrap()
     );
     let _ = std::fs::remove_dir_all(dir.path().join("state"));
+}
+
+/// `check` records the policies' git commit (as `review` does): in the JSON
+/// report, and next to the other provenance in the human, Markdown, SARIF and
+/// JUnit output; `-dirty` with uncommitted policy changes; absent outside git.
+#[test]
+fn check_records_the_policies_commit() {
+    let dir = demo();
+    let json = |dir: &Path| {
+        let (code, out, err) = check(dir, &["--format", "json"]);
+        assert_eq!(code, 2, "{err}");
+        out
+    };
+    let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
+    assert_eq!(report.get("policies_commit"), None, "outside git");
+
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    git(dir.path(), &["add", "policies"]);
+    git(dir.path(), &["commit", "-q", "-m", "policies"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
+    let first = json(dir.path());
+    let report: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(report["policies_commit"], head.as_str());
+    assert_eq!(json(dir.path()), first, "same commit, same bytes");
+
+    let short = &head[..12];
+    let (_, human, _) = check(dir.path(), &[]);
+    let (_, markdown, _) = check(dir.path(), &["--format", "markdown"]);
+    let header = format!(
+        "{}\n{}",
+        human.lines().take(4).collect::<Vec<_>>().join("\n"),
+        markdown
+            .lines()
+            .find(|l| l.starts_with("Checked "))
+            .unwrap()
+    );
+    insta::assert_snapshot!(header.replace(short, "[commit]"), @r"
+    scimdrift check: DRIFT
+      source: snapshot org.json (sha256 9f407b7f743d)
+      evaluated at 2027-03-25T09:00:00Z; fail on error; 5 policy file(s)
+      policies at commit [commit]
+    Checked snapshot `org.json` (sha256 `9f407b7f743d`; policies at commit `[commit]`) at 2027-03-25T09:00:00Z, failing on `error`; scimdrift 0.1.0.
+    ");
+    let (_, sarif, _) = check(dir.path(), &["--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(
+        sarif["runs"][0]["properties"]["policiesCommit"],
+        head.as_str()
+    );
+    let (_, junit, _) = check(dir.path(), &["--format", "junit"]);
+    assert!(
+        junit.contains(&format!(
+            "<property name=\"policies_commit\" value=\"{head}\"/>"
+        )),
+        "{junit}"
+    );
+
+    // Uncommitted changes to the policies are marked.
+    let groups = dir.path().join("policies/groups.yaml");
+    let text = std::fs::read_to_string(&groups).unwrap();
+    std::fs::write(&groups, format!("{text}# edited\n")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
+    assert_eq!(report["policies_commit"], format!("{head}-dirty"));
 }

@@ -1,7 +1,6 @@
 //! `scimdrift review` on the demo org.
 
-use crate::reports::{NOW, demo};
-use crate::support::{run, scimdrift};
+use crate::support::{DEMO_NOW as NOW, demo, git, run, scimdrift};
 
 fn review(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
     run(scimdrift(dir)
@@ -94,27 +93,10 @@ fn entity_and_where_filters() {
 #[test]
 fn outputs_and_evidence_commit_in_git() {
     let dir = demo();
-    let git = |args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .current_dir(dir.path())
-            .args([
-                "-c",
-                "user.name=t",
-                "-c",
-                "user.email=t@example.invalid",
-                "-c",
-                "commit.gpgsign=false",
-            ])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap()
-    };
-    git(&["init", "-q"]);
-    git(&["add", "policies"]);
-    git(&["commit", "-q", "-m", "policies"]);
-    let head = git(&["rev-parse", "HEAD"]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "policies"]);
+    git(dir.path(), &["commit", "-q", "-m", "policies"]);
+    let head = git(dir.path(), &["rev-parse", "HEAD"]);
     let (code, _, err) = review(
         dir.path(),
         &[
@@ -127,9 +109,9 @@ fn outputs_and_evidence_commit_in_git() {
     assert_eq!(code, 0, "{err}");
     let html = std::fs::read_to_string(dir.path().join("out/review.html")).unwrap();
     assert!(
-        html.contains(head.trim()),
+        html.contains(&head),
         "the policies' commit is in the evidence"
     );
     let csv = std::fs::read_to_string(dir.path().join("out/review.csv")).unwrap();
-    assert!(csv.contains(&format!("# policies_commit: {}", head.trim())));
+    assert!(csv.contains(&format!("# policies_commit: {head}")));
 }

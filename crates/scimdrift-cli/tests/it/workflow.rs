@@ -2,8 +2,7 @@
 //! simulated Omni instance on loopback and a throw-away git repository whose
 //! PR edits the demo policies.
 
-use crate::reports::demo;
-use crate::support::{git, root};
+use crate::support::{demo, git, root};
 use scimdrift_proto::Snapshot;
 use scimdrift_sim::{DEFAULT_TOKEN, SimConfig, Simulator};
 use std::process::Command;

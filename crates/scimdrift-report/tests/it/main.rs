@@ -11,5 +11,6 @@ mod github;
 mod human;
 mod junit;
 mod markdown;
+mod provenance;
 mod review;
 mod sarif;
