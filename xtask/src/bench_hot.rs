@@ -104,7 +104,7 @@ pub fn hot(args: &[String]) -> Result<()> {
          Workload {size}: the `scimdrift_sim::r#gen` org of `cargo xtask bench-engine` ({} users, {} embed users, {} groups; seed {})\n\
          and its policy set ({} rules, {} exceptions), generated in memory. Machine: {cores} cores, Linux x86_64; load average when the run ended: {load}\n\
          (a shared machine: figures are noisy). Criterion medians{}; decode runs on every core (rayon), like `check`.\n\
-         CI runs each benchmark once on S in test mode (`cargo test --benches`), which checks its result.\n",
+         CI runs each benchmark once on S in test mode (`cargo test --bench '*'`), which checks its result.\n",
         w.org.users,
         w.org.embed_users,
         w.org.groups,
@@ -134,9 +134,10 @@ pub fn hot(args: &[String]) -> Result<()> {
         )?;
     }
     writeln!(s)?;
+    let findings = criterion_throughput(&target, "render", "json")?;
     writeln!(
         s,
-        "Rendering the report of that check (`scimdrift_report::render`, default options):\n"
+        "Rendering the report of that check ({findings} findings) with `scimdrift_report::render` (default options):\n"
     )?;
     writeln!(s, "| benchmark | median per report |")?;
     writeln!(s, "|---|---:|")?;
@@ -154,6 +155,21 @@ pub fn hot(args: &[String]) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// The element count a benchmark declared as its throughput.
+fn criterion_throughput(target: &Path, group: &str, name: &str) -> Result<u64> {
+    let path = target
+        .join("criterion")
+        .join(group)
+        .join(name)
+        .join("new/benchmark.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read `{}`", path.display()))?;
+    let v: serde_json::Value = serde_json::from_str(&text)?;
+    v["throughput"]["Elements"]
+        .as_u64()
+        .with_context(|| format!("no element throughput in `{}`", path.display()))
 }
 
 /// Replaces the `SECTION` heading and its body (up to the next `## `), or
