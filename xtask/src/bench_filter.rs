@@ -35,7 +35,7 @@ fn output(program: &str, args: &[&str]) -> Result<String> {
 }
 
 /// Criterion's median for one benchmark, in nanoseconds.
-fn criterion_median(target: &Path, group: &str, name: &str) -> Result<f64> {
+pub(crate) fn criterion_median(target: &Path, group: &str, name: &str) -> Result<f64> {
     let path = target
         .join("criterion")
         .join(group)
@@ -49,7 +49,7 @@ fn criterion_median(target: &Path, group: &str, name: &str) -> Result<f64> {
         .with_context(|| format!("no median in `{}`", path.display()))
 }
 
-fn fmt_ns(ns: f64) -> String {
+pub(crate) fn fmt_ns(ns: f64) -> String {
     if ns < 1_000.0 {
         format!("{ns:.0} ns")
     } else if ns < 1_000_000.0 {

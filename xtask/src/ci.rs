@@ -16,7 +16,8 @@ pub fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// fmt check, clippy with warnings denied, then every test with nextest.
+/// fmt check, clippy with warnings denied, every test with nextest, each
+/// criterion bench once, the doc tests.
 pub fn run(_args: &[String]) -> Result<()> {
     run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
     run_cmd(
@@ -41,6 +42,31 @@ pub fn run(_args: &[String]) -> Result<()> {
             "--no-fail-fast",
         ],
     )?;
+    // Every criterion bench once, in test mode (a single iteration of each
+    // benchmark, no timing), on the small S workload: keeps the benches
+    // compiling, and their sanity checks make each hot path a correctness check.
+    let benches = [
+        "test",
+        "--locked",
+        // Only the bench targets (`--benches` would run the unit tests again).
+        "--bench",
+        "*",
+        "-p",
+        "scimdrift-proto",
+        "-p",
+        "scimdrift-reconcile",
+        "-p",
+        "scimdrift-report",
+    ];
+    eprintln!("$ cargo {}", benches.join(" "));
+    let status = Command::new("cargo")
+        .args(benches)
+        .env_remove("SCIMDRIFT_BENCH_SIZE")
+        .status()
+        .context("cannot start `cargo`")?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", benches.join(" "));
+    }
     // Doc tests are not run by nextest.
     run_cmd("cargo", &["test", "--workspace", "--locked", "--doc"])?;
     Ok(())

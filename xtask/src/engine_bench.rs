@@ -4,6 +4,7 @@
 //! BENCHMARKS.md.
 
 use anyhow::{Context as _, Result, bail};
+use scimdrift_sim::r#gen::BenchWorkload;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,42 +20,6 @@ the rules entity-scoped), then times, N runs each (default 3): the release
 (`xtask/bench/check_baseline.py`). Wall time and peak RSS come from
 `/usr/bin/time`. Default sizes: S,M.
 ";
-
-struct Workload {
-    name: &'static str,
-    users: u64,
-    embed: u64,
-    groups: u64,
-    rules: usize,
-    exceptions: usize,
-}
-
-const WORKLOADS: [Workload; 3] = [
-    Workload {
-        name: "S",
-        users: 500,
-        embed: 2_000,
-        groups: 100,
-        rules: 20,
-        exceptions: 20,
-    },
-    Workload {
-        name: "M",
-        users: 20_000,
-        embed: 100_000,
-        groups: 2_000,
-        rules: 100,
-        exceptions: 200,
-    },
-    Workload {
-        name: "L",
-        users: 50_000,
-        embed: 1_000_000,
-        groups: 5_000,
-        rules: 100,
-        exceptions: 500,
-    },
-];
 
 /// (wall seconds, peak RSS KiB) of one run.
 fn timed(cmd: Command) -> Result<(f64, u64)> {
@@ -144,90 +109,16 @@ fn group_names(scimdrift: &Path, org: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-/// Writes the policies and the Python baseline's spec for one workload.
-fn write_policies(w: &Workload, groups: &[String], dir: &Path) -> Result<()> {
-    let entities: Vec<&str> = groups
-        .iter()
-        .filter_map(|g| g.strip_prefix("Entity "))
-        .collect();
-    let depts: Vec<&String> = groups
-        .iter()
-        .filter(|g| !g.starts_with("Entity ") && *g != "All Embed Users")
-        .collect();
-    std::fs::create_dir_all(dir)?;
-    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
-    let mut y = String::from(
-        "version: 1\nsettings:\n  unmanaged_groups: report\ngroups:\n  - name: All Embed Users\n",
-    );
-    let mut declared = vec!["All Embed Users".to_owned()];
-    for e in &entities {
-        let _ = writeln!(y, "  - name: {}", q(&format!("Entity {e}")));
-        declared.push(format!("Entity {e}"));
-    }
-    y.push_str("embed_users:\n  - id: every-embed\n    must_be_in: [\"All Embed Users\"]\n");
-    let mut entity_rules = Vec::new();
-    let scoped = w.rules / 2;
-    for k in 0..scoped {
-        let Some(e) = entities.get(k % entities.len().max(1)) else {
-            break;
-        };
-        let id = format!("entity-{k}");
-        let where_ = format!("embedEntity eq {}", q(e));
-        let _ = write!(
-            y,
-            "  - id: {id}\n    where: {}\n    must_be_in: [\"Entity ${{embedEntity}}\"]\n    only_in: [\"All Embed Users\", \"Entity ${{embedEntity}}\"]\n",
-            q(&where_)
-        );
-        entity_rules.push(serde_json::json!({"id": id, "entity": e}));
-    }
-    y.push_str("users:\n  - id: deactivated\n    where: 'active eq false'\n    only_in: []\n");
-    let mut user_rules = Vec::new();
-    for k in 0..w.rules.saturating_sub(scoped + 2) {
-        let prefix = char::from(b'a' + u8::try_from(k % 26).unwrap_or(0)).to_string();
-        let id = format!("no-embed-groups-{k}");
-        let _ = write!(
-            y,
-            "  - id: {id}\n    where: 'active eq true and userName sw \"{prefix}\"'\n    must_not_be_in: [\"All Embed Users\", \"Entity *\"]\n"
-        );
-        user_rules.push(serde_json::json!({"id": id, "prefix": prefix}));
-    }
-    let mut sod = Vec::new();
-    y.push_str("separation_of_duties:\n");
-    for (k, pair) in depts.chunks(2).take(2).enumerate() {
-        if let [a, b] = pair {
-            let _ = write!(y, "  - id: sod-{k}\n    groups: [{}, {}]\n", q(a), q(b));
-            sod.push(serde_json::json!([a, b]));
-        }
-    }
-    if sod.is_empty() {
-        y.push_str("  []\n");
-    }
-    let mut exceptions = Vec::new();
-    y.push_str("exceptions:\n");
-    for i in 0..w.exceptions {
-        let rule = if entity_rules.is_empty() {
-            "every-embed".to_owned()
-        } else {
-            format!("entity-{}", i % entity_rules.len())
-        };
-        let subject = format!("no-such-embed-user-{i}");
-        let _ = write!(
-            y,
-            "  - rule: {rule}\n    subject: {subject}\n    reason: benchmark\n    expires: 2030-01-01\n"
-        );
-        exceptions.push(serde_json::json!({"rule": rule, "subject": subject}));
-    }
+/// Writes the policies and the Python baseline's spec for one workload
+/// (`scimdrift_sim::r#gen::bench_policies`, shared with the criterion benches).
+fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()> {
+    let set = w.policies(groups);
     std::fs::create_dir_all(dir.join("policies"))?;
-    std::fs::write(dir.join("policies/bench.yaml"), y)?;
-    let spec = serde_json::json!({
-        "declared": declared,
-        "ignore_prefixes": [],
-        "entity_rules": entity_rules,
-        "user_rules": user_rules,
-        "sod": sod,
-        "exceptions": exceptions,
-    });
-    std::fs::write(dir.join("spec.json"), serde_json::to_string_pretty(&spec)?)?;
+    std::fs::write(dir.join("policies/bench.yaml"), set.yaml)?;
+    std::fs::write(
+        dir.join("spec.json"),
+        serde_json::to_string_pretty(&set.spec)?,
+    )?;
     Ok(())
 }
 
@@ -268,21 +159,20 @@ pub fn run(args: &[String]) -> Result<()> {
     let mut rows = String::new();
     let mut notes = String::new();
     for size in &sizes {
-        let w = WORKLOADS
-            .iter()
-            .find(|w| w.name == size.as_str())
-            .with_context(|| format!("unknown size `{size}`"))?;
+        let w = BenchWorkload::named(size).with_context(|| format!("unknown size `{size}`"))?;
         let dir = root.join("target/bench-engine").join(w.name);
         std::fs::create_dir_all(&dir)?;
         let org = dir.join("org.json");
         if !org.exists() {
             crate::gen_org::run(&[
                 "--users".into(),
-                w.users.to_string(),
+                w.org.users.to_string(),
                 "--embed-users".into(),
-                w.embed.to_string(),
+                w.org.embed_users.to_string(),
                 "--groups".into(),
-                w.groups.to_string(),
+                w.org.groups.to_string(),
+                "--seed".into(),
+                w.org.seed.to_string(),
                 "-o".into(),
                 org.display().to_string(),
             ])?;
@@ -318,7 +208,7 @@ pub fn run(args: &[String]) -> Result<()> {
             c.arg(&baseline).arg(&org).arg(dir.join("spec.json"));
             c
         })?;
-        let per_user_us = check.median * 1e6 / (w.users + w.embed) as f64;
+        let per_user_us = check.median * 1e6 / (w.org.users + w.org.embed_users) as f64;
         let _ = writeln!(
             rows,
             "| {} | {mib:.0} MiB | {:.2} s ({:.2}–{:.2}) | {:.0} MiB | {:.2} s | {:.0} MiB | {:.2} s | {} | {:.1}× | {:.1}× | {per_user_us:.2} µs |",
@@ -337,7 +227,7 @@ pub fn run(args: &[String]) -> Result<()> {
         let _ = writeln!(
             notes,
             "- {}: {} users, {} embed users, {} groups, {} rules, {} exceptions.",
-            w.name, w.users, w.embed, w.groups, w.rules, w.exceptions
+            w.name, w.org.users, w.org.embed_users, w.org.groups, w.rules, w.exceptions
         );
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();

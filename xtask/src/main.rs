@@ -3,6 +3,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod bench_filter;
+mod bench_hot;
 mod ci;
 mod drift;
 mod engine_bench;
@@ -29,6 +30,8 @@ tasks:
   bench-filter     filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
   bench-fetch      fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
   bench-engine     scimdrift check on S/M(/L) vs the lean-decode floor and a Python baseline -> BENCHMARKS.md
+  bench-hot        criterion benches of decode/index/rules/check and every renderer -> BENCHMARKS.md
+  bench            bench-filter, bench-engine, bench-fetch, bench-hot in sequence (--quick, --only a,b)
   sim-bench        simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
 ";
 
@@ -42,6 +45,8 @@ fn main() -> Result<()> {
         "drift" => std::process::exit(drift::run(&rest)?),
         "fuzz" => fuzz::run(&rest),
         "bench-engine" => engine_bench::run(&rest),
+        "bench-hot" => bench_hot::hot(&rest),
+        "bench" => bench_hot::all(&rest),
         "screenshot" => screenshot::run(&rest),
         "bench-fetch" => fetch_tasks::bench(&rest),
         "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),

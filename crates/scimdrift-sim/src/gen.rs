@@ -17,12 +17,19 @@
 //! - groups: "All Embed Users" (when there are embed users), one group per
 //!   entity (about half of the rest), and department groups; every 50th group
 //!   has a dangling member (a user id that does not exist).
+//!
+//! [`bench_policies`] writes the policy set the benchmarks check such an org
+//! against (`cargo xtask bench-engine`, the engine and renderer benches).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use scimdrift_proto::Snapshot;
 use std::collections::HashSet;
 use std::io::{self, Write};
+
+mod policies;
+
+pub use policies::{BENCH_WORKLOADS, BenchPolicies, BenchWorkload, bench_policies, group_names};
 
 /// How big an org to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
