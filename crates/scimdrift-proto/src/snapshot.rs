@@ -523,36 +523,51 @@ impl Snapshot {
         if self.complete && !self.incomplete_reasons.is_empty() {
             reasons.push("the snapshot says it is complete but lists reasons it is not".to_owned());
         }
-        let mut seen_ident =
-            std::collections::HashMap::with_capacity(self.users.len() + self.embed_users.len());
-        for (kind, list) in [
-            ("groups", &self.groups),
-            ("users", &self.users),
-            ("embed_users", &self.embed_users),
-        ] {
-            let mut seen = foldhash::HashSet::with_capacity_and_hasher(
-                list.len(),
-                foldhash::fast::RandomState::default(),
-            );
-            let mut dups = std::collections::BTreeSet::new();
-            for r in list {
-                if !seen.insert(r.id()) {
-                    dups.insert(r.id());
-                }
-                if kind != "groups"
-                    && let Some(other) = seen_ident.insert(r.id(), kind)
-                    && other != kind
-                {
-                    reasons.push(format!(
-                        "id `{}` is both a user and an embed user: group members are ambiguous",
-                        r.id()
-                    ));
-                }
+        // Ids sorted (a fetched snapshot already is), so that duplicates are
+        // neighbours and ids shared by users and embed users meet in one
+        // merge: no hashing of a million ids.
+        fn sorted(list: &[Resource]) -> Vec<&str> {
+            let mut ids: Vec<&str> = list.iter().map(Resource::id).collect();
+            if !ids.is_sorted() {
+                ids.par_sort_unstable();
             }
-            for id in dups {
-                reasons.push(format!("duplicate id `{id}` in `{kind}`"));
+            ids
+        }
+        fn duplicates(ids: &[&str], kind: &str, reasons: &mut Vec<String>) {
+            let mut k = 0;
+            while k < ids.len() {
+                let run = ids[k..].iter().take_while(|id| **id == ids[k]).count();
+                if run > 1 {
+                    reasons.push(format!("duplicate id `{}` in `{kind}`", ids[k]));
+                }
+                k += run;
             }
         }
+        let (groups, (users, embed)) = rayon::join(
+            || sorted(&self.groups),
+            || rayon::join(|| sorted(&self.users), || sorted(&self.embed_users)),
+        );
+        duplicates(&groups, "groups", &mut reasons);
+        duplicates(&users, "users", &mut reasons);
+        let (mut i, mut j) = (0, 0);
+        while let (Some(u), Some(e)) = (users.get(i), embed.get(j)) {
+            match u.cmp(e) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    reasons.push(format!(
+                        "id `{u}` is both a user and an embed user: group members are ambiguous"
+                    ));
+                    while users.get(i) == Some(u) {
+                        i += 1;
+                    }
+                    while embed.get(j) == Some(e) {
+                        j += 1;
+                    }
+                }
+            }
+        }
+        duplicates(&embed, "embed_users", &mut reasons);
         for reason in reasons {
             self.mark_incomplete(reason);
         }
@@ -637,6 +652,26 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "3:21: not a valid snapshot: resource has no string `id`"
+        );
+    }
+
+    #[test]
+    fn duplicate_and_shared_ids_are_named_once_each_in_id_order() {
+        let text = r#"{"schema":"scimdrift.snapshot/v1",
+            "groups":[{"id":"g"},{"id":"g"}],
+            "users":[{"id":"u2"},{"id":"x"},{"id":"u1"},{"id":"u2"},{"id":"u2"}],
+            "embed_users":[{"id":"x"},{"id":"e"},{"id":"u1"},{"id":"e"}]}"#;
+        let s = Snapshot::from_json_bytes(text.as_bytes(), 1).unwrap();
+        assert!(!s.complete);
+        assert_eq!(
+            s.incomplete_reasons,
+            [
+                "duplicate id `g` in `groups`",
+                "duplicate id `u2` in `users`",
+                "id `u1` is both a user and an embed user: group members are ambiguous",
+                "id `x` is both a user and an embed user: group members are ambiguous",
+                "duplicate id `e` in `embed_users`",
+            ]
         );
     }
 }

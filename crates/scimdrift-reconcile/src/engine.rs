@@ -193,31 +193,45 @@ fn build_index<'s>(snapshot: &'s Snapshot, problems: &mut Vec<String>) -> Index<
     let mut embed = decode_all(&snapshot.embed_users, problems);
 
     type ById<'a> = HashMap<&'a str, usize>;
+    fn by_id<'a>(list: &[Ident<'a>]) -> ById<'a> {
+        let mut map = HashMap::with_capacity(list.len());
+        for (i, u) in list.iter().enumerate() {
+            map.insert(u.resource.id(), i);
+        }
+        map
+    }
+    // Four independent maps, built side by side.
     let ((user_by_id, user_by_lower), (embed_by_id, embed_by_ext)): (
         (ById<'_>, HashMap<String, usize>),
         (ById<'_>, ById<'_>),
     ) = rayon::join(
         || {
-            let mut by_id = HashMap::with_capacity(users.len());
-            let mut by_lower = HashMap::with_capacity(users.len());
-            for (i, u) in users.iter().enumerate() {
-                by_id.insert(u.resource.id(), i);
-                if let Some(name) = u.user_name {
-                    by_lower.entry(name.to_lowercase()).or_insert(i);
-                }
-            }
-            (by_id, by_lower)
+            rayon::join(
+                || by_id(&users),
+                || {
+                    let mut by_lower = HashMap::with_capacity(users.len());
+                    for (i, u) in users.iter().enumerate() {
+                        if let Some(name) = u.user_name {
+                            by_lower.entry(name.to_lowercase()).or_insert(i);
+                        }
+                    }
+                    by_lower
+                },
+            )
         },
         || {
-            let mut by_id = HashMap::with_capacity(embed.len());
-            let mut by_ext = HashMap::with_capacity(embed.len());
-            for (i, u) in embed.iter().enumerate() {
-                by_id.insert(u.resource.id(), i);
-                if let Some(ext) = u.external_id {
-                    by_ext.entry(ext).or_insert(i);
-                }
-            }
-            (by_id, by_ext)
+            rayon::join(
+                || by_id(&embed),
+                || {
+                    let mut by_ext = HashMap::with_capacity(embed.len());
+                    for (i, u) in embed.iter().enumerate() {
+                        if let Some(ext) = u.external_id {
+                            by_ext.entry(ext).or_insert(i);
+                        }
+                    }
+                    by_ext
+                },
+            )
         },
     );
     let mut group_by_name: HashMap<&str, Vec<usize>> = HashMap::new();
@@ -582,10 +596,69 @@ struct SubjectOutcome {
     errors: Vec<(usize, String)>,
 }
 
-fn evaluate_subject(
+/// The rules of one subject kind, with those scoped to one entity
+/// (`where: 'embedEntity eq "x"'`) bucketed by entity, so that a subject is
+/// only walked through the rules that can apply to it: a million embed users
+/// times fifty entity rules is not fifty million filter checks.
+struct RuleSet<'p> {
+    rules: Vec<(usize, CompiledRule<'p>)>,
+    /// Positions in `rules` of the rules without an entity key.
+    unkeyed: Vec<usize>,
+    /// Positions in `rules` per ASCII-lowercased entity key, in rule order.
+    keyed: HashMap<String, Vec<usize>>,
+}
+
+impl<'p> RuleSet<'p> {
+    fn new(rules: Vec<(usize, CompiledRule<'p>)>) -> Self {
+        let mut unkeyed = Vec::new();
+        let mut keyed: HashMap<String, Vec<usize>> = HashMap::new();
+        for (pos, (_, c)) in rules.iter().enumerate() {
+            match &c.entity_key {
+                Some(key) => keyed.entry(key.to_ascii_lowercase()).or_default().push(pos),
+                None => unkeyed.push(pos),
+            }
+        }
+        RuleSet {
+            rules,
+            unkeyed,
+            keyed,
+        }
+    }
+
+    /// The rules that can apply to a subject of this entity, in rule order.
+    /// Entity-scoped rules of other entities are left out only when the
+    /// entity is ASCII (where case-insensitive equality is unambiguous);
+    /// otherwise every rule goes through its filter.
+    fn for_entity(&self, entity: Option<&str>) -> Vec<&(usize, CompiledRule<'p>)> {
+        let Some(entity) = entity.filter(|e| e.is_ascii()) else {
+            return self.rules.iter().collect();
+        };
+        let bucket: &[usize] = if entity.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.keyed.get(&entity.to_ascii_lowercase())
+        } else {
+            self.keyed.get(entity)
+        }
+        .map_or(&[], Vec::as_slice);
+        let mut positions: Vec<usize> = Vec::with_capacity(self.unkeyed.len() + bucket.len());
+        let unkeyed = &self.unkeyed;
+        let (mut i, mut j) = (0, 0);
+        while i < unkeyed.len() || j < bucket.len() {
+            if j == bucket.len() || (i < unkeyed.len() && unkeyed[i] < bucket[j]) {
+                positions.push(unkeyed[i]);
+                i += 1;
+            } else {
+                positions.push(bucket[j]);
+                j += 1;
+            }
+        }
+        positions.into_iter().map(|p| &self.rules[p]).collect()
+    }
+}
+
+fn evaluate_subject<'r, 'p: 'r>(
     who: Who,
     ident: &Ident<'_>,
-    rules: &[(usize, CompiledRule<'_>)],
+    rules: impl IntoIterator<Item = &'r (usize, CompiledRule<'p>)>,
     projection: &Projection,
     index: &Index<'_>,
 ) -> SubjectOutcome {
@@ -752,6 +825,7 @@ fn evaluate_rules(
             continue;
         }
         let projection = projection(rules.iter().map(|(_, c)| c.rule));
+        let rules = RuleSet::new(rules);
         let outcomes: Vec<SubjectOutcome> = idents
             .par_iter()
             .enumerate()
@@ -760,7 +834,8 @@ fn evaluate_rules(
                     SubjectKind::User => Who::User(i),
                     SubjectKind::EmbedUser => Who::Embed(i),
                 };
-                evaluate_subject(who, ident, &rules, &projection, index)
+                let applicable = rules.for_entity(ident.entity);
+                evaluate_subject(who, ident, applicable, &projection, index)
             })
             .collect();
         for (i, o) in outcomes.into_iter().enumerate() {
