@@ -109,6 +109,11 @@ pub fn policies_commit(dir: &Path) -> Option<String> {
     if commit.is_empty() {
         return None;
     }
+    // Policies the repository does not track (an ignored or brand-new
+    // directory inside a work tree) were not read at any commit.
+    if git(&["ls-files", "--", "."]).is_none_or(|files| files.is_empty()) {
+        return None;
+    }
     let dirty = git(&["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
     Some(if dirty {
         format!("{commit}-dirty")

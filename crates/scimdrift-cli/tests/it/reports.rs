@@ -535,4 +535,20 @@ fn check_records_the_policies_commit() {
     std::fs::write(&groups, format!("{text}# edited\n")).unwrap();
     let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
     assert_eq!(report["policies_commit"], format!("{head}-dirty"));
+
+    // Policies in a directory git ignores were not read at any commit.
+    std::fs::write(dir.path().join(".gitignore"), "scratch/\n").unwrap();
+    std::fs::create_dir(dir.path().join("scratch")).unwrap();
+    std::fs::rename(
+        dir.path().join("policies"),
+        dir.path().join("scratch/policies"),
+    )
+    .unwrap();
+    let (code, out, err) = check(
+        dir.path(),
+        &["--format", "json", "--policies", "scratch/policies"],
+    );
+    assert_eq!(code, 2, "{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report.get("policies_commit"), None, "ignored policies");
 }
