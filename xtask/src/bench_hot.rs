@@ -16,7 +16,7 @@ use std::process::Command;
 const SECTION: &str = "## Hot paths (criterion)";
 
 pub const HOT_HELP: &str = "\
-cargo xtask bench-hot [--size S|M|L] [--quick]
+cargo xtask bench-hot [--size S|M|L] [--quick] [--no-run]
 
 Runs the criterion benches of the hot paths on one generated workload
 (SCIMDRIFT_BENCH_SIZE; default M): engine/decode, engine/index, engine/rules,
@@ -24,7 +24,8 @@ engine/check (`cargo bench -p scimdrift-reconcile --bench engine`) and
 render/<format> for every report format (`cargo bench -p scimdrift-report
 --bench render`), then writes the medians to the `## Hot paths (criterion)`
 section of BENCHMARKS.md. --quick: 1 s warm-up and 3 s of measurement per
-benchmark instead of criterion's defaults.
+benchmark instead of criterion's defaults. --no-run: rewrite the section from
+the last run's results (target/criterion) without running anything.
 ";
 
 pub const BENCH_HELP: &str = "\
@@ -49,45 +50,49 @@ const FORMATS: [&str; 7] = [
 pub fn hot(args: &[String]) -> Result<()> {
     let mut size = "M".to_owned();
     let mut quick = false;
+    let mut run = true;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--size" => size = it.next().context("--size needs a value")?.clone(),
             "--quick" => quick = true,
+            "--no-run" => run = false,
             "-h" | "--help" => bail!("{HOT_HELP}"),
             other => bail!("unknown argument `{other}`\n\n{HOT_HELP}"),
         }
     }
-    let w = BenchWorkload::named(&size)
-        .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
-    let timing: &[&str] = if quick {
-        &["--warm-up-time", "1", "--measurement-time", "3"]
-    } else {
-        &[]
-    };
-    for (package, bench) in [
-        ("scimdrift-reconcile", "engine"),
-        ("scimdrift-report", "render"),
-    ] {
-        let mut args = vec!["bench", "-p", package, "--bench", bench, "--"];
-        args.extend(timing);
-        args.push("--noplot");
-        eprintln!("$ SCIMDRIFT_BENCH_SIZE={size} cargo {}", args.join(" "));
-        let status = Command::new("cargo")
-            .args(&args)
-            .env("SCIMDRIFT_BENCH_SIZE", &size)
-            .current_dir(root())
-            .status()
-            .context("cannot start cargo")?;
-        if !status.success() {
-            bail!("`cargo {}` failed ({status})", args.join(" "));
-        }
-    }
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    let identities = (w.org.users + w.org.embed_users) as f64;
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load = load.split_whitespace().next().unwrap_or("?").to_owned();
+    let meta_path = target.join("criterion/bench-hot.json");
+    let load = if run {
+        BenchWorkload::named(&size)
+            .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
+        let load = run_benches(&size, quick)?;
+        let meta = serde_json::json!({"size": size, "quick": quick, "load": load});
+        std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?)?;
+        load
+    } else {
+        let text = std::fs::read_to_string(&meta_path).with_context(|| {
+            format!(
+                "cannot read `{}`: run `cargo xtask bench-hot` first",
+                meta_path.display()
+            )
+        })?;
+        let meta: serde_json::Value = serde_json::from_str(&text)?;
+        size = meta["size"].as_str().unwrap_or("?").to_owned();
+        quick = meta["quick"].as_bool().unwrap_or(false);
+        meta["load"].as_str().unwrap_or("?").to_owned()
+    };
+    let w = BenchWorkload::named(&size)
+        .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
+    let identities = w.org.users + w.org.embed_users;
+    let measured = criterion_throughput(&target, "engine", "decode")?;
+    if usize::try_from(measured).ok() != Some(identities) {
+        bail!(
+            "the last engine results are for {measured} identities, not workload {size}'s {identities}: run without --no-run"
+        );
+    }
+    let identities = identities as f64;
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     let command = match (size.as_str(), quick) {
         ("M", false) => "cargo xtask bench-hot".to_owned(),
@@ -119,6 +124,7 @@ pub fn hot(args: &[String]) -> Result<()> {
     )?;
     writeln!(s, "| benchmark | what it times | median | per identity |")?;
     writeln!(s, "|---|---|---:|---:|")?;
+    let mut engine = Vec::new();
     for (name, what) in ENGINE.iter().zip([
         "`Snapshot::from_json_bytes` of the serialized org (ids and core attributes)",
         "`phases::index`: identities by id, name and external id, memberships resolved",
@@ -126,6 +132,7 @@ pub fn hot(args: &[String]) -> Result<()> {
         "`check` end to end: index, declarations, rules, separation of duties, exceptions, sorted report",
     ]) {
         let ns = criterion_median(&target, "engine", name)?;
+        engine.push(ns);
         writeln!(
             s,
             "| `engine/{name}` | {what} | {} | {} |",
@@ -139,13 +146,38 @@ pub fn hot(args: &[String]) -> Result<()> {
         s,
         "Rendering the report of that check ({findings} findings) with `scimdrift_report::render` (default options):\n"
     )?;
-    writeln!(s, "| benchmark | median per report |")?;
-    writeln!(s, "|---|---:|")?;
+    writeln!(s, "| benchmark | median per report | per finding |")?;
+    writeln!(s, "|---|---:|---:|")?;
+    let mut render = Vec::new();
     for name in FORMATS {
         let ns = criterion_median(&target, "render", name)?;
-        writeln!(s, "| `render/{name}` | {} |", fmt_ns(ns))?;
+        render.push((ns, name));
+        writeln!(
+            s,
+            "| `render/{name}` | {} | {} |",
+            fmt_ns(ns),
+            fmt_ns(ns / findings.max(1) as f64)
+        )?;
     }
     writeln!(s)?;
+    if let (&[decode, index, rules, check], Some(json), Some((slowest, slowest_name))) = (
+        &engine[..],
+        render.iter().find(|(_, n)| *n == "json").map(|(ns, _)| *ns),
+        render.iter().copied().max_by(|a, b| a.0.total_cmp(&b.0)),
+    ) {
+        writeln!(
+            s,
+            "Reading it: `check` (decoding excluded) takes {:.1}× `decode`, and `scimdrift check --snapshot` pays both \
+             ({} per identity); index and rule evaluation are {:.0}% of `check`. The slowest renderer, \
+             `{slowest_name}`, takes {:.1}× the time of `json` for the same findings. `markdown` is cut under \
+             65,536 bytes and `github` stops at GitHub's annotation limits, so their per-finding figures do not \
+             compare with the others'.\n",
+            check / decode,
+            fmt_ns((decode + check) / identities),
+            (index + rules) / check * 100.0,
+            slowest / json,
+        )?;
+    }
 
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
@@ -155,6 +187,36 @@ pub fn hot(args: &[String]) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Runs both benches on workload `size`; returns the 1-minute load average
+/// when they ended.
+fn run_benches(size: &str, quick: bool) -> Result<String> {
+    let timing: &[&str] = if quick {
+        &["--warm-up-time", "1", "--measurement-time", "3"]
+    } else {
+        &[]
+    };
+    for (package, bench) in [
+        ("scimdrift-reconcile", "engine"),
+        ("scimdrift-report", "render"),
+    ] {
+        let mut args = vec!["bench", "-p", package, "--bench", bench, "--"];
+        args.extend(timing);
+        args.push("--noplot");
+        eprintln!("$ SCIMDRIFT_BENCH_SIZE={size} cargo {}", args.join(" "));
+        let status = Command::new("cargo")
+            .args(&args)
+            .env("SCIMDRIFT_BENCH_SIZE", size)
+            .current_dir(root())
+            .status()
+            .context("cannot start cargo")?;
+        if !status.success() {
+            bail!("`cargo {}` failed ({status})", args.join(" "));
+        }
+    }
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    Ok(load.split_whitespace().next().unwrap_or("?").to_owned())
 }
 
 /// The element count a benchmark declared as its throughput.
