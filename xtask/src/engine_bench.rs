@@ -173,7 +173,11 @@ pub fn run(args: &[String]) -> Result<()> {
     };
     build(&["-p", "scimdrift-cli"])?;
     build(&["-p", "scimdrift-reconcile", "--example", "lean_decode"])?;
-    let out_dir = root.join(if debug { "target/debug" } else { "target/release" });
+    let out_dir = root.join(if debug {
+        "target/debug"
+    } else {
+        "target/release"
+    });
     let scimdrift = out_dir.join("scimdrift");
     let floor = out_dir.join("examples/lean_decode");
     let baseline = root.join("xtask/bench/check_baseline.py");
@@ -240,7 +244,10 @@ pub fn run(args: &[String]) -> Result<()> {
             .parse()
             .context("the Python baseline did not print a finding count")?;
         if ours != theirs {
-            bail!("{}: scimdrift finds {ours} findings, the Python baseline {theirs}", w.name);
+            bail!(
+                "{}: scimdrift finds {ours} findings, the Python baseline {theirs}",
+                w.name
+            );
         }
         eprintln!("bench-engine: {}: both find {ours} findings", w.name);
         // Interleaved rounds, so that a noisy minute hits every side alike.
