@@ -10,22 +10,33 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 pub const HELP: &str = "\
-cargo xtask bench-engine [--sizes S,M,L] [--runs N]
+cargo xtask bench-engine [--sizes S,M,L] [--runs N] [--debug] [--dry-run]
 
 Generates each workload with gen-org (S = 500/2000/100, M = 20000/100000/2000,
 L = 50000/1000000/5000 users/embed users/groups), writes a policy set (half of
-the rules entity-scoped), then times, N runs each (default 3): the release
-`scimdrift check --snapshot`, the lean-decode floor
+the rules entity-scoped), checks that `scimdrift check` and the Python baseline
+find the same number of findings, then times N interleaved rounds (default 3)
+of: the release `scimdrift check --snapshot`, the lean-decode floor
 (`crates/scimdrift-reconcile/examples/lean_decode.rs`) and the Python baseline
-(`xtask/bench/check_baseline.py`). Wall time and peak RSS come from
+(`xtask/bench/check_baseline.py`). Wall time, CPU time and peak RSS come from
 `/usr/bin/time`. Default sizes: S,M.
+
+  --debug    use debug builds (CI: exercises the code paths, times mean nothing)
+  --dry-run  do not write BENCHMARKS.md
 ";
 
-/// (wall seconds, peak RSS KiB) of one run.
-fn timed(cmd: Command) -> Result<(f64, u64)> {
+/// One run: wall seconds, CPU seconds (user + system), peak RSS KiB.
+#[derive(Clone, Copy)]
+struct Run {
+    wall: f64,
+    cpu: f64,
+    rss_kib: u64,
+}
+
+fn timed(cmd: Command) -> Result<Run> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut time = Command::new("/usr/bin/time");
-    time.args(["-f", "%e %M"])
+    time.args(["-f", "%e %U %S %M"])
         .arg(cmd.get_program())
         .args(cmd.get_args());
     if let Some(dir) = cmd.get_current_dir() {
@@ -38,46 +49,54 @@ fn timed(cmd: Command) -> Result<(f64, u64)> {
         .with_context(|| format!("cannot run /usr/bin/time {program}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr);
     let last = stderr.lines().last().unwrap_or("");
-    let mut parts = last.split_whitespace();
-    let wall: f64 = parts
-        .next()
-        .unwrap_or("")
-        .parse()
+    let fields: Vec<f64> = last
+        .split_whitespace()
+        .map(str::parse)
+        .collect::<Result<_, _>>()
         .with_context(|| format!("{program}: {stderr}"))?;
-    let rss: u64 = parts
-        .next()
-        .unwrap_or("")
-        .parse()
-        .with_context(|| format!("{program}: {stderr}"))?;
+    let [wall, user, sys, rss] = fields[..] else {
+        bail!("{program}: unexpected /usr/bin/time output: {stderr}");
+    };
     // check exits 2 on drift: that is a result, not a failure.
     if !matches!(out.status.code(), Some(0 | 2)) {
         bail!("{program} failed ({}): {stderr}", out.status);
     }
-    Ok((wall, rss))
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "a KiB count"
+    )]
+    let rss_kib = rss as u64;
+    Ok(Run {
+        wall,
+        cpu: user + sys,
+        rss_kib,
+    })
 }
 
+/// Median, min and max of some runs, and their peak RSS.
 struct Stats {
     median: f64,
     min: f64,
     max: f64,
+    cpu: f64,
     rss_kib: u64,
 }
 
-fn measure(runs: usize, make: impl Fn() -> Command) -> Result<Stats> {
-    let mut walls = Vec::new();
-    let mut rss = 0;
-    for _ in 0..runs {
-        let (w, r) = timed(make())?;
-        walls.push(w);
-        rss = rss.max(r);
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+fn stats(runs: &[Run]) -> Stats {
+    let walls: Vec<f64> = runs.iter().map(|r| r.wall).collect();
+    Stats {
+        median: median(walls.clone()),
+        min: walls.iter().copied().fold(f64::INFINITY, f64::min),
+        max: walls.iter().copied().fold(0.0, f64::max),
+        cpu: median(runs.iter().map(|r| r.cpu).collect()),
+        rss_kib: runs.iter().map(|r| r.rss_kib).max().unwrap_or(0),
     }
-    walls.sort_by(f64::total_cmp);
-    Ok(Stats {
-        median: walls[walls.len() / 2],
-        min: walls[0],
-        max: walls[walls.len() - 1],
-        rss_kib: rss,
-    })
 }
 
 /// `a ÷ b`, or `n/a` when `b` is below the timer's resolution.
@@ -125,6 +144,8 @@ fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()
 pub fn run(args: &[String]) -> Result<()> {
     let mut sizes = vec!["S".to_owned(), "M".to_owned()];
     let mut runs = 3usize;
+    let mut debug = false;
+    let mut dry_run = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -137,24 +158,28 @@ pub fn run(args: &[String]) -> Result<()> {
                     .collect()
             }
             "--runs" => runs = it.next().context("--runs needs a value")?.parse()?,
+            "--debug" => debug = true,
+            "--dry-run" => dry_run = true,
             _ => bail!("unknown argument `{a}`\n\n{HELP}"),
         }
     }
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    crate::ci::run_cmd("cargo", &["build", "--release", "-p", "scimdrift-cli"])?;
-    crate::ci::run_cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "-p",
-            "scimdrift-reconcile",
-            "--example",
-            "lean_decode",
-        ],
-    )?;
-    let scimdrift = root.join("target/release/scimdrift");
-    let floor = root.join("target/release/examples/lean_decode");
+    let profile: &[&str] = if debug { &[] } else { &["--release"] };
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build"];
+        args.extend_from_slice(profile);
+        args.extend_from_slice(extra);
+        crate::ci::run_cmd("cargo", &args)
+    };
+    build(&["-p", "scimdrift-cli"])?;
+    build(&["-p", "scimdrift-reconcile", "--example", "lean_decode"])?;
+    let out_dir = root.join(if debug {
+        "target/debug"
+    } else {
+        "target/release"
+    });
+    let scimdrift = out_dir.join("scimdrift");
+    let floor = out_dir.join("examples/lean_decode");
     let baseline = root.join("xtask/bench/check_baseline.py");
     let mut rows = String::new();
     let mut notes = String::new();
@@ -183,7 +208,7 @@ pub fn run(args: &[String]) -> Result<()> {
             "bench-engine: {} ({mib:.0} MiB), {runs} run(s) each",
             w.name
         );
-        let check = measure(runs, || {
+        let check_cmd = || {
             let mut c = Command::new(&scimdrift);
             c.args([
                 "check",
@@ -197,31 +222,77 @@ pub fn run(args: &[String]) -> Result<()> {
             .arg("--policies")
             .arg(dir.join("policies"));
             c
-        })?;
-        let lean = measure(runs, || {
+        };
+        let floor_cmd = || {
             let mut c = Command::new(&floor);
             c.arg(&org);
             c
-        })?;
-        let py = measure(runs, || {
+        };
+        let python_cmd = || {
             let mut c = Command::new("python3");
             c.arg(&baseline).arg(&org).arg(dir.join("spec.json"));
             c
-        })?;
+        };
+        // Both sides must do the same checks: compare their finding counts.
+        let report = check_cmd().stderr(Stdio::inherit()).output()?;
+        let report: serde_json::Value = serde_json::from_slice(&report.stdout)
+            .context("`scimdrift check` did not print a JSON report")?;
+        let ours = report["summary"]["total"].as_u64().unwrap_or(u64::MAX);
+        let theirs = python_cmd().stderr(Stdio::inherit()).output()?;
+        let theirs: u64 = String::from_utf8_lossy(&theirs.stdout)
+            .trim()
+            .parse()
+            .context("the Python baseline did not print a finding count")?;
+        if ours != theirs {
+            bail!(
+                "{}: scimdrift finds {ours} findings, the Python baseline {theirs}",
+                w.name
+            );
+        }
+        eprintln!("bench-engine: {}: both find {ours} findings", w.name);
+        // Interleaved rounds, so that a noisy minute hits every side alike.
+        let (mut c_runs, mut f_runs, mut p_runs) = (Vec::new(), Vec::new(), Vec::new());
+        let mut floor_ratios = Vec::new();
+        let mut python_ratios = Vec::new();
+        for _ in 0..runs {
+            let c = timed(check_cmd())?;
+            let f = timed(floor_cmd())?;
+            let p = timed(python_cmd())?;
+            if f.wall >= 0.01 {
+                floor_ratios.push(c.wall / f.wall);
+            }
+            python_ratios.push(p.wall / c.wall.max(0.01));
+            c_runs.push(c);
+            f_runs.push(f);
+            p_runs.push(p);
+        }
+        let (check, lean, py) = (stats(&c_runs), stats(&f_runs), stats(&p_runs));
+        let floor_ratio = if floor_ratios.len() == runs {
+            format!("{:.1}×", median(floor_ratios))
+        } else {
+            "n/a".to_owned()
+        };
         let per_user_us = check.median * 1e6 / (w.org.users + w.org.embed_users) as f64;
+        let per_user_cpu_us = check.cpu * 1e6 / (w.org.users + w.org.embed_users) as f64;
         let _ = writeln!(
             rows,
-            "| {} | {mib:.0} MiB | {:.2} s ({:.2}–{:.2}) | {:.0} MiB | {:.2} s | {:.0} MiB | {:.2} s | {} | {:.1}× | {:.1}× | {per_user_us:.2} µs |",
+            "| {} | {mib:.0} MiB | {:.2} s ({:.2}–{:.2}) | {:.2} s | {:.0} MiB | {:.2} s ({:.2}–{:.2}) | {:.2} s | {:.0} MiB | {:.2} s ({:.2}–{:.2}) | {floor_ratio} | {} | {:.1}× | {:.1}× | {per_user_us:.2} µs | {per_user_cpu_us:.2} µs |",
             w.name,
             check.median,
             check.min,
             check.max,
+            check.cpu,
             check.rss_kib as f64 / 1024.0,
             lean.median,
+            lean.min,
+            lean.max,
+            lean.cpu,
             lean.rss_kib as f64 / 1024.0,
             py.median,
-            ratio(check.median, lean.median),
-            py.median / check.median,
+            py.min,
+            py.max,
+            ratio(check.cpu, lean.cpu),
+            median(python_ratios),
             check.rss_kib as f64 / 1024.0 / mib,
         );
         let _ = writeln!(
@@ -236,12 +307,12 @@ pub fn run(args: &[String]) -> Result<()> {
         "## Engine\n\n\
     Reproduce with `cargo xtask bench-engine --sizes {} --runs {runs}` (writes this section).\n\
     Machine: {} cores, Linux x86_64; load average when the run ended: {load} (a shared machine: figures are noisy).\n\
-    Medians of {runs} run(s) (min–max in brackets) measured back to back in one run; wall time and peak RSS from `/usr/bin/time`.\n\
+    {runs} interleaved round(s) (check, floor, Python) in one run: medians, min–max in brackets; ratios are medians of the per-round ratios; wall time, CPU time (user + system, all threads) and peak RSS from `/usr/bin/time`. Before timing, the run checks that both sides find the same number of findings.\n\
     `check` is the release `scimdrift check --snapshot … --format json` (full report, exit 2 on drift);\n\
     the floor is `examples/lean_decode.rs` (decode only ids, names, memberships, `embedEntity`, `active` into lean structs);\n\
     Python is `xtask/bench/check_baseline.py` (plain `json`, dicts and sets, the same checks).\n\n\
-    | size | snapshot | check | check RSS | floor | floor RSS | Python | check ÷ floor | Python ÷ check | RSS ÷ file | per identity |\n\
-    |---|---|---|---|---|---|---|---|---|---|---|\n{rows}\n{notes}\n\
+    | size | snapshot | check wall | check CPU | check RSS | floor wall | floor CPU | floor RSS | Python wall | check ÷ floor (wall) | check ÷ floor (CPU) | Python ÷ check (wall) | RSS ÷ file | wall per identity | CPU per identity |\n\
+    |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n{rows}\n{notes}\n\
     Targets (issue 7): check ≤ 2× the floor, peak RSS ≤ 3× the file, at least 4× faster than Python on M and L.\n\nWhere the time goes (M): most of the gap to the floor is per-subject work the floor does not do: every user rule's `where` (`active eq true and userName sw …`, ~48 rules) is evaluated on every standard user, on a `serde_json::Value` parsed from the raw resource when a filter or template first needs it. Entity-scoped embed rules (`embedEntity eq \"x\"`) are already skipped without evaluating the filter for subjects of another entity (this took M from 5.6 s to 2.0 s in one run on this machine). Next steps: index `userName sw`/`eq` selectors the same way and evaluate filters on the lean fields instead of a full `Value`.\n\n",
         sizes.join(","),
         std::thread::available_parallelism().map_or(0, usize::from),
@@ -259,6 +330,11 @@ pub fn run(args: &[String]) -> Result<()> {
             old.trim_end_matches('\n').to_owned() + "\n"
         ),
     };
+    if dry_run || debug {
+        eprint!("{section}");
+        eprintln!("bench-engine: --dry-run/--debug: BENCHMARKS.md left as it was");
+        return Ok(());
+    }
     std::fs::write(&path, new)?;
     eprintln!(
         "bench-engine: wrote the `## Engine` section of {}",
