@@ -64,13 +64,15 @@ pub fn hot(args: &[String]) -> Result<()> {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let meta_path = target.join("criterion/bench-hot.json");
-    let load = if run {
+    let (load, commit) = if run {
         BenchWorkload::named(&size)
             .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
+        let commit = commit();
         let load = run_benches(&size, quick)?;
-        let meta = serde_json::json!({"size": size, "quick": quick, "load": load});
+        let meta =
+            serde_json::json!({"size": size, "quick": quick, "load": load, "commit": commit});
         std::fs::write(&meta_path, serde_json::to_string_pretty(&meta)?)?;
-        load
+        (load, commit)
     } else {
         let text = std::fs::read_to_string(&meta_path).with_context(|| {
             format!(
@@ -81,7 +83,10 @@ pub fn hot(args: &[String]) -> Result<()> {
         let meta: serde_json::Value = serde_json::from_str(&text)?;
         size = meta["size"].as_str().unwrap_or("?").to_owned();
         quick = meta["quick"].as_bool().unwrap_or(false);
-        meta["load"].as_str().unwrap_or("?").to_owned()
+        (
+            meta["load"].as_str().unwrap_or("?").to_owned(),
+            meta["commit"].as_str().unwrap_or("unknown").to_owned(),
+        )
     };
     let w = BenchWorkload::named(&size)
         .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
@@ -107,7 +112,7 @@ pub fn hot(args: &[String]) -> Result<()> {
         "Reproduce with `{command}` (writes this section; `SCIMDRIFT_BENCH_SIZE={size} cargo bench -p scimdrift-reconcile --bench engine` \
          and `-p scimdrift-report --bench render` run the benches alone).\n\
          Workload {size}: the `scimdrift_sim::r#gen` org of `cargo xtask bench-engine` ({} users, {} embed users, {} groups; seed {})\n\
-         and its policy set ({} rules, {} exceptions), generated in memory. Machine: {cores} cores, Linux x86_64; load average when the run ended: {load}\n\
+         and its policy set ({} rules, {} exceptions), generated in memory; measured at commit `{commit}`. Machine: {cores} cores, Linux x86_64; load average when the run ended: {load}\n\
          (a shared machine: figures are noisy). Criterion medians{}; decode runs on every core (rayon), like `check`.\n\
          CI runs each benchmark once on S in test mode (`cargo test --bench '*'`), which checks its result.\n",
         w.org.users,
@@ -187,6 +192,27 @@ pub fn hot(args: &[String]) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// The commit being measured (`-dirty` with uncommitted changes).
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(root())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    match (
+        git(&["rev-parse", "--short", "HEAD"]),
+        git(&["status", "--porcelain", "--untracked-files=no"]),
+    ) {
+        (Some(head), Some(status)) if status.is_empty() => head,
+        (Some(head), Some(_)) => format!("{head}-dirty"),
+        _ => "unknown".to_owned(),
+    }
 }
 
 /// Runs both benches on workload `size`; returns the 1-minute load average
