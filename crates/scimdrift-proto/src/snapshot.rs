@@ -360,7 +360,7 @@ impl<'de> Deserialize<'de> for Resource {
 #[derive(Deserialize)]
 struct SnapshotText<'a> {
     schema: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     source: SnapshotSource,
     #[serde(default)]
     fetched_at: Option<String>,
@@ -368,7 +368,7 @@ struct SnapshotText<'a> {
     complete: bool,
     #[serde(default)]
     incomplete_reasons: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     stats: FetchStats,
     #[serde(borrow, default)]
     groups: Vec<&'a RawValue>,
@@ -399,6 +399,16 @@ fn utf8_error(bytes: &[u8], err: &std::str::Utf8Error) -> SnapshotLoadError {
         column: before.len() - line_start + 1,
         message: "invalid UTF-8 (a snapshot is UTF-8 JSON text)".to_owned(),
     }
+}
+
+/// A struct written as a JSON object only (serde would also take the
+/// positional array form, `"stats": [1]`, which no snapshot writer produces).
+fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    if !value.is_object() {
+        return Err(D::Error::custom("expected a JSON object"));
+    }
+    T::deserialize(value).map_err(D::Error::custom)
 }
 
 /// The 1-based line and column just after `part`, a slice of `body` (where
@@ -673,5 +683,14 @@ mod tests {
                 "duplicate id `e` in `embed_users`",
             ]
         );
+    }
+
+    #[test]
+    fn metadata_objects_are_objects() {
+        for field in ["stats", "source"] {
+            let text = format!(r#"{{"schema":"scimdrift.snapshot/v1","{field}":[1]}}"#);
+            let err = Snapshot::from_json_bytes(text.as_bytes(), 1).unwrap_err();
+            assert!(err.to_string().contains("expected a JSON object"), "{err}");
+        }
     }
 }
