@@ -25,6 +25,7 @@ use crate::text::{
 use scimdrift_reconcile::{
     Change, Finding, FindingKind, PolicyLocation, Report, RuleKind, Severity, Since, Status,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -49,7 +50,7 @@ fn is_instance_rule(rule: &str) -> bool {
 
 /// Renders the report as a SARIF 2.1.0 log (pretty JSON, trailing newline).
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
-    let mut text = serde_json::to_string_pretty(&to_value(report, opts))
+    let mut text = serde_json::to_string_pretty(&log(report, opts))
         .unwrap_or_else(|err| format!("{{\"error\": \"{err}\"}}"));
     text.push('\n');
     text
@@ -57,6 +58,123 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
 
 /// The SARIF log as a JSON value.
 pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
+    serde_json::to_value(log(report, opts)).unwrap_or(Value::Null)
+}
+
+// The log is typed where it is large (one result per finding) so that
+// rendering does not build a `Value` tree per finding; fields are declared in
+// the byte order of their names, the order `Value` objects are written in, so
+// both ways give the same text.
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    runs: [Run<'a>; 1],
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Run<'a> {
+    invocations: [Value; 1],
+    properties: Value,
+    results: Vec<SarifResult<'a>>,
+    tool: Value,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
+    kind: &'static str,
+    level: &'static str,
+    locations: Vec<Location>,
+    message: Text<'a>,
+    partial_fingerprints: Fingerprints<'a>,
+    properties: ResultProperties<'a>,
+    rule_id: String,
+    rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressions: Option<[Suppression; 1]>,
+}
+
+#[derive(Serialize)]
+struct Text<'a> {
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "scimdriftFindingId/v1")]
+    finding_id: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties<'a> {
+    finding_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    kind: &'static str,
+    policy_rule: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subject: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    logical_locations: Option<[Logical; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<Physical>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Logical {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fully_qualified_name: Option<String>,
+    kind: &'static str,
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Physical {
+    artifact_location: Uri,
+    region: Region,
+}
+
+#[derive(Serialize)]
+struct Uri {
+    uri: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_column: u32,
+    start_line: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Suppression {
+    justification: String,
+    kind: &'static str,
+    location: PhysicalOnly,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalOnly {
+    physical_location: Physical,
+}
+
+fn log<'a>(report: &'a Report, opts: &RenderOptions) -> Log<'a> {
     // Rules: one per distinct rule id, sorted; the rule's level is the most
     // severe level any of its findings has.
     // Resolved findings (PR mode, `--state-dir`) are not results: code
@@ -77,12 +195,12 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
         .map(|(id, (f, sev))| rule_descriptor(id, f, *sev))
         .collect();
 
-    let results: Vec<Value> = current
+    let results: Vec<SarifResult<'a>> = current
         .iter()
         .map(|f| {
             let id = rule_id(f);
             let rule_index = index.get(id.as_str()).copied().unwrap_or(0);
-            result(report, f, &id, rule_index, opts)
+            result(report, f, id, rule_index, opts)
         })
         .collect();
 
@@ -97,12 +215,23 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
     if !notifications.is_empty() {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
-
-    let mut log = json!({
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {
+    let mut properties = json!({
+        "status": status_str(report.status),
+        "generatedAt": report.generated_at,
+        "snapshotSha256": report.source.snapshot_sha256,
+        "failOn": report.fail_on.map_or("never", severity_str),
+        "resolved": report.findings.len() - current.len(),
+    });
+    if let Some(commit) = &report.policies_commit {
+        properties["policiesCommit"] = json!(commit);
+    }
+    Log {
+        schema: SARIF_SCHEMA_URI,
+        runs: [Run {
+            invocations: [invocation],
+            properties,
+            results,
+            tool: json!({
                 "driver": {
                     "name": report.tool.name,
                     "version": report.tool.version,
@@ -110,22 +239,10 @@ pub fn to_value(report: &Report, opts: &RenderOptions) -> Value {
                     "informationUri": INFORMATION_URI,
                     "rules": rule_values,
                 }
-            },
-            "invocations": [invocation],
-            "results": results,
-            "properties": {
-                "status": status_str(report.status),
-                "generatedAt": report.generated_at,
-                "snapshotSha256": report.source.snapshot_sha256,
-                "failOn": report.fail_on.map_or("never", severity_str),
-                "resolved": report.findings.len() - current.len(),
-            }
-        }]
-    });
-    if let Some(commit) = &report.policies_commit {
-        log["runs"][0]["properties"]["policiesCommit"] = json!(commit);
+            }),
+        }],
+        version: "2.1.0",
     }
-    log
 }
 
 fn rule_descriptor(id: &str, f: &Finding, severity: Severity) -> Value {
@@ -170,55 +287,30 @@ fn level(severity: Severity) -> &'static str {
     severity_str(severity)
 }
 
-fn result(
-    report: &Report,
-    f: &Finding,
-    rule_id: &str,
+fn result<'a>(
+    report: &'a Report,
+    f: &'a Finding,
+    rule_id: String,
     rule_index: usize,
     opts: &RenderOptions,
-) -> Value {
-    let mut location = json!({});
-    if let Some(loc) = locate(report, f) {
-        location["physicalLocation"] = physical(loc, opts);
-    }
-    if let Some(logical) = logical(f) {
-        location["logicalLocations"] = json!([logical]);
-    }
-    let locations = if location.as_object().is_some_and(|o| o.is_empty()) {
-        json!([])
-    } else {
-        json!([location])
+) -> SarifResult<'a> {
+    let location = Location {
+        logical_locations: logical(f).map(|l| [l]),
+        physical_location: locate(report, f).map(|loc| physical(loc, opts)),
     };
-    let mut value = json!({
-        "ruleId": rule_id,
-        "ruleIndex": rule_index,
-        "kind": "fail",
-        "level": level(f.severity),
-        "message": {"text": f.message},
-        "locations": locations,
-        "partialFingerprints": {"scimdriftFindingId/v1": f.id},
-        "properties": {
-            "findingId": f.id,
-            "kind": f.kind.as_str(),
-            "policyRule": f.rule,
-        }
-    });
-    if let Some(group) = &f.group {
-        value["properties"]["group"] = json!(group);
-    }
-    if let Some(subject) = &f.subject {
-        value["properties"]["subject"] = json!(subject_label(subject));
-    }
-    let baseline = match (f.change, f.since_last_run) {
+    let locations = if location.logical_locations.is_none() && location.physical_location.is_none()
+    {
+        Vec::new()
+    } else {
+        vec![location]
+    };
+    let baseline_state = match (f.change, f.since_last_run) {
         (Some(Change::Introduced), _) | (None, Some(Since::New)) => Some("new"),
         (Some(Change::Unchanged), _) | (None, Some(Since::Persisting)) => Some("unchanged"),
         // Resolved findings never become results.
         (Some(Change::Resolved), _) | (None, Some(Since::Resolved) | None) => None,
     };
-    if let Some(state) = baseline {
-        value["baselineState"] = json!(state);
-    }
-    if let Some(e) = &f.exception {
+    let suppressions = f.exception.as_ref().map(|e| {
         let mut justification = e.reason.clone();
         if let Some(ticket) = &e.ticket {
             justification.push_str(&format!(" (ticket {ticket})"));
@@ -227,14 +319,33 @@ fn result(
         if let Some(owner) = &e.owner {
             justification.push_str(&format!("; owner {owner}"));
         }
-        value["suppressions"] = json!([{
-            "kind": "external",
-            "status": "accepted",
-            "justification": justification,
-            "location": {"physicalLocation": physical(&e.policy, opts)},
-        }]);
+        [Suppression {
+            justification,
+            kind: "external",
+            location: PhysicalOnly {
+                physical_location: physical(&e.policy, opts),
+            },
+            status: "accepted",
+        }]
+    });
+    SarifResult {
+        baseline_state,
+        kind: "fail",
+        level: level(f.severity),
+        locations,
+        message: Text { text: &f.message },
+        partial_fingerprints: Fingerprints { finding_id: &f.id },
+        properties: ResultProperties {
+            finding_id: &f.id,
+            group: f.group.as_deref(),
+            kind: f.kind.as_str(),
+            policy_rule: &f.rule,
+            subject: f.subject.as_ref().map(subject_label),
+        },
+        rule_id,
+        rule_index,
+        suppressions,
     }
-    value
 }
 
 /// The declaration a finding is best shown at (see the module docs).
@@ -261,32 +372,34 @@ fn locate<'a>(report: &'a Report, f: &'a Finding) -> Option<&'a PolicyLocation> 
     None
 }
 
-fn physical(loc: &PolicyLocation, opts: &RenderOptions) -> Value {
-    json!({
-        "artifactLocation": {"uri": opts.policy_path(&loc.file)},
-        "region": {"startLine": loc.line.max(1), "startColumn": loc.column.max(1)},
-    })
+fn physical(loc: &PolicyLocation, opts: &RenderOptions) -> Physical {
+    Physical {
+        artifact_location: Uri {
+            uri: opts.policy_path(&loc.file),
+        },
+        region: Region {
+            start_column: loc.column.max(1),
+            start_line: loc.line.max(1),
+        },
+    }
 }
 
-fn logical(f: &Finding) -> Option<Value> {
+fn logical(f: &Finding) -> Option<Logical> {
     let Some(subject) = f.subject.as_ref() else {
-        return f
-            .group
-            .as_ref()
-            .map(|group| json!({"name": group, "kind": "object"}));
+        return f.group.as_ref().map(|group| Logical {
+            fully_qualified_name: None,
+            kind: "object",
+            name: group.clone(),
+        });
     };
     let collection = match subject_type(subject.kind) {
         "user" => "Users",
         "embed_user" => "EmbedUsers",
         _ => "Groups",
     };
-    let name = subject_label(subject);
-    let mut value = json!({
-        "name": name,
-        "kind": "object",
-    });
-    if let Some(id) = &subject.id {
-        value["fullyQualifiedName"] = json!(format!("{collection}/{id}"));
-    }
-    Some(value)
+    Some(Logical {
+        fully_qualified_name: subject.id.as_ref().map(|id| format!("{collection}/{id}")),
+        kind: "object",
+        name: subject_label(subject),
+    })
 }
