@@ -211,41 +211,8 @@ pub fn run(_args: &[String]) -> Result<()> {
 
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    let new = replace_section(&old, &s);
+    let new = crate::benchmarks_md::replace_section(&old, SECTION, &s);
     std::fs::write(&path, new)?;
     eprintln!("wrote {}", path.display());
     Ok(())
-}
-
-/// Replaces the `SECTION` heading and its body (up to the next `## `), or
-/// appends it.
-fn replace_section(doc: &str, section: &str) -> String {
-    let Some(start) = doc.find(SECTION) else {
-        let mut out = doc.trim_end().to_owned();
-        out.push_str("\n\n");
-        out.push_str(section);
-        return out;
-    };
-    let after = start + SECTION.len();
-    let end = doc[after..]
-        .find("\n## ")
-        .map_or(doc.len(), |i| after + i + 1);
-    format!("{}{}{}", &doc[..start], section, &doc[end..])
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn section_is_replaced_in_place() {
-        let doc = format!("# B\n\n## Other\nx\n\n{SECTION}\nold\n\n## Last\ny\n");
-        let out = replace_section(&doc, &format!("{SECTION}\nnew\n\n"));
-        assert_eq!(
-            out,
-            format!("# B\n\n## Other\nx\n\n{SECTION}\nnew\n\n## Last\ny\n")
-        );
-        let out = replace_section("# B\n", &format!("{SECTION}\nnew\n"));
-        assert_eq!(out, format!("# B\n\n{SECTION}\nnew\n"));
-    }
 }

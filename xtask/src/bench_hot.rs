@@ -186,7 +186,10 @@ pub fn hot(args: &[String]) -> Result<()> {
 
     let path = root().join("BENCHMARKS.md");
     let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    std::fs::write(&path, replace_section(&old, &s))?;
+    std::fs::write(
+        &path,
+        crate::benchmarks_md::replace_section(&old, SECTION, &s),
+    )?;
     eprintln!(
         "bench-hot: wrote the `{SECTION}` section of {}",
         path.display()
@@ -260,22 +263,6 @@ fn criterion_throughput(target: &Path, group: &str, name: &str) -> Result<u64> {
         .with_context(|| format!("no element throughput in `{}`", path.display()))
 }
 
-/// Replaces the `SECTION` heading and its body (up to the next `## `), or
-/// appends it.
-fn replace_section(doc: &str, section: &str) -> String {
-    let Some(start) = doc.find(&format!("{SECTION}\n")) else {
-        let mut out = doc.trim_end().to_owned();
-        out.push_str("\n\n");
-        out.push_str(section);
-        return out;
-    };
-    let after = start + SECTION.len();
-    let end = doc[after..]
-        .find("\n## ")
-        .map_or(doc.len(), |i| after + i + 1);
-    format!("{}{}{}", &doc[..start], section, &doc[end..])
-}
-
 pub fn all(args: &[String]) -> Result<()> {
     let mut quick = false;
     let mut only: Vec<String> = ["filter", "engine", "fetch", "hot"]
@@ -321,21 +308,4 @@ pub fn all(args: &[String]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn section_is_replaced_in_place_or_appended() {
-        let doc = format!("# B\n\n## Engine\nx\n\n{SECTION}\nold\n\n## Fetch\ny\n");
-        let out = replace_section(&doc, &format!("{SECTION}\n\nnew\n\n"));
-        assert_eq!(
-            out,
-            format!("# B\n\n## Engine\nx\n\n{SECTION}\n\nnew\n\n## Fetch\ny\n")
-        );
-        let out = replace_section("# B\n\n## Fetch\ny\n", &format!("{SECTION}\n\nnew\n"));
-        assert_eq!(out, format!("# B\n\n## Fetch\ny\n\n{SECTION}\n\nnew\n"));
-    }
 }

@@ -318,24 +318,12 @@ pub fn run(args: &[String]) -> Result<()> {
         std::thread::available_parallelism().map_or(0, usize::from),
     );
     let path = root.join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    let new = match old.find("## Engine\n") {
-        Some(start) => {
-            let rest = &old[start + 10..];
-            let end = rest.find("\n## ").map_or(old.len(), |i| start + 10 + i + 1);
-            format!("{}{section}{}", &old[..start], &old[end..])
-        }
-        None => format!(
-            "{}\n{section}",
-            old.trim_end_matches('\n').to_owned() + "\n"
-        ),
-    };
     if dry_run || debug {
         eprint!("{section}");
         eprintln!("bench-engine: --dry-run/--debug: BENCHMARKS.md left as it was");
         return Ok(());
     }
-    std::fs::write(&path, new)?;
+    crate::benchmarks_md::write_section(&path, "## Engine", &section)?;
     eprintln!(
         "bench-engine: wrote the `## Engine` section of {}",
         path.display()

@@ -346,7 +346,11 @@ pub fn bench(args: &[String]) -> Result<()> {
     }
     let section = render(&rows, runs, &spec);
     eprint!("{section}");
-    write_section("BENCHMARKS.md", "## Fetch", &section)?;
+    crate::benchmarks_md::write_section(
+        std::path::Path::new("BENCHMARKS.md"),
+        "## Fetch",
+        &section,
+    )?;
     eprintln!("wrote the `## Fetch` section of BENCHMARKS.md");
     Ok(())
 }
@@ -394,25 +398,4 @@ the request interval (125 ms); at 300 ms latency it falls behind by the latency 
 `--page-size auto` asks for one large page first and needs far fewer requests, which is what the rate limit actually charges for.\n\n",
     );
     s
-}
-
-/// Replaces (or appends) the section starting with `heading` up to the next
-/// `## ` heading.
-fn write_section(path: &str, heading: &str, section: &str) -> Result<()> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".to_owned());
-    let new = match text.find(&format!("{heading}\n")) {
-        Some(start) => {
-            let rest = &text[start + heading.len()..];
-            let end = rest
-                .find("\n## ")
-                .map_or(text.len(), |i| start + heading.len() + i + 1);
-            format!("{}{section}{}", &text[..start], &text[end..])
-        }
-        None => format!(
-            "{}\n{section}",
-            text.trim_end_matches('\n').to_owned() + "\n"
-        ),
-    };
-    std::fs::write(path, new)?;
-    Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod bench_filter;
 mod bench_hot;
+mod benchmarks_md;
 mod ci;
 mod drift;
 mod engine_bench;

@@ -218,7 +218,7 @@ pub fn run(args: &[String]) -> Result<()> {
     md.push('\n');
     eprint!("{md}");
     if a.write {
-        write_section(Path::new("BENCHMARKS.md"), &md)?;
+        crate::benchmarks_md::write_section(Path::new("BENCHMARKS.md"), "## Simulator", &md)?;
         eprintln!("updated BENCHMARKS.md");
     }
     Ok(())
@@ -267,21 +267,4 @@ fn measure(line: &str, a: &Args) -> Result<Vec<(String, Duration)>> {
         .zip(samples)
         .map(|((label, _), s)| (label, median(s)))
         .collect())
-}
-
-/// Replaces (or appends) the `## Simulator` section.
-fn write_section(path: &Path, section: &str) -> Result<()> {
-    let old = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n\n".to_owned());
-    let new = match old.find("## Simulator\n") {
-        Some(start) => {
-            let rest = &old[start + 1..];
-            let end = rest.find("\n## ").map_or(old.len(), |e| start + 1 + e + 1);
-            format!("{}{section}{}", &old[..start], &old[end..])
-        }
-        None => {
-            let sep = if old.ends_with("\n\n") { "" } else { "\n" };
-            format!("{old}{sep}{section}")
-        }
-    };
-    std::fs::write(path, new).with_context(|| format!("cannot write `{}`", path.display()))
 }
