@@ -107,25 +107,26 @@ struct LiveGroup<'s> {
 }
 
 impl LiveGroup<'_> {
-    /// The display text of member `k` (its `display`, else its id).
-    fn member_display(&self, k: usize) -> String {
-        let decoded = self
+    /// Each member's display text (its `display`, else its id), in order:
+    /// the group's JSON is decoded again, once, only for groups with a
+    /// dangling member.
+    fn member_displays(&self) -> Vec<String> {
+        let mut decoded = self
             .resource
             .decode::<LeanMembers>()
             .ok()
             .and_then(|g| g.members)
-            .and_then(|mut list| (k < list.len()).then(|| list.swap_remove(k)));
-        match decoded {
-            Some(LeanMember {
-                display: Some(display),
-                ..
-            }) => display,
-            _ => self
-                .members
-                .get(k)
-                .map(|m| m.to_string())
-                .unwrap_or_default(),
-        }
+            .unwrap_or_default()
+            .into_iter();
+        self.members
+            .iter()
+            .map(|id| match decoded.next() {
+                Some(LeanMember {
+                    display: Some(display),
+                }) => display,
+                _ => id.to_string(),
+            })
+            .collect()
     }
 }
 
@@ -1154,9 +1155,10 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
                 policy: settings_at.clone(),
             });
         }
+        let mut displays: Option<Vec<String>> = None;
         for (k, (m, who)) in g.members.iter().zip(&index.resolved[gi]).enumerate() {
             if who.is_none() {
-                let display = g.member_display(k);
+                let display = displays.get_or_insert_with(|| g.member_displays())[k].clone();
                 drafts.push(Draft {
                     kind: FindingKind::MemberDangling,
                     rule: format!("group:{}", g.name),
@@ -1344,12 +1346,16 @@ fn membership_diff(decl: &crate::model::GroupDecl, gi: usize, index: &Index<'_>)
         )
         .collect();
     let group = &index.groups[gi];
+    let mut displays: Option<Vec<String>> = None;
     let mut live: Vec<String> = index.resolved[gi]
         .iter()
         .enumerate()
         .map(|(k, who)| match who {
             Some(who) => member_label(index, *who),
-            None => format!("? {}", group.member_display(k)),
+            None => format!(
+                "? {}",
+                displays.get_or_insert_with(|| group.member_displays())[k]
+            ),
         })
         .collect();
     expected.sort();
