@@ -388,15 +388,10 @@ fn check_size(len: usize, max_mb: u64) -> Result<(), SnapshotLoadError> {
 
 /// Where the first invalid UTF-8 byte is.
 fn utf8_error(bytes: &[u8], err: &std::str::Utf8Error) -> SnapshotLoadError {
-    let before = &bytes[..err.valid_up_to()];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
+    let (line, column) = line_column(bytes, err.valid_up_to());
     SnapshotLoadError::Json {
         line,
-        column: before.len() - line_start + 1,
+        column,
         message: "invalid UTF-8 (a snapshot is UTF-8 JSON text)".to_owned(),
     }
 }
@@ -415,14 +410,18 @@ fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<T, D::
 /// serde_json reports an error in a value it has just read).
 fn end_position(body: &[u8], part: &str) -> (usize, usize) {
     let start = (part.as_ptr() as usize).saturating_sub(body.as_ptr() as usize);
-    let end = (start + part.len()).min(body.len());
-    let before = &body[..end];
+    line_column(body, start + part.len())
+}
+
+/// The 1-based line and column of byte `offset` of `text`.
+fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
         .iter()
         .rposition(|&b| b == b'\n')
         .map_or(0, |i| i + 1);
-    (line, end - line_start + 1)
+    (line, before.len() - line_start + 1)
 }
 
 /// Default largest snapshot file accepted, in MiB (raise it with
