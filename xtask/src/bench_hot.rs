@@ -1,6 +1,6 @@
 //! `cargo xtask bench-hot`: the criterion benches of the engine's hot paths
 //! (`crates/scimdrift-reconcile/benches/engine.rs`) and of the renderers
-//! (`crates/scimdrift-report/benches/render.rs`) on one workload; writes the
+//! (`crates/scimdrift-render/benches/render.rs`) on one workload; writes the
 //! `## Hot paths (criterion)` section of BENCHMARKS.md.
 //!
 //! `cargo xtask bench`: every benchmark task in sequence (or the ones named
@@ -21,7 +21,7 @@ cargo xtask bench-hot [--size S|M|L] [--quick] [--no-run]
 Runs the criterion benches of the hot paths on one generated workload
 (SCIMDRIFT_BENCH_SIZE; default M): engine/decode, engine/index, engine/rules,
 engine/check (`cargo bench -p scimdrift-reconcile --bench engine`) and
-render/<format> for every report format (`cargo bench -p scimdrift-report
+render/<format> for every report format (`cargo bench -p scimdrift-render
 --bench render`), then writes the medians to the `## Hot paths (criterion)`
 section of BENCHMARKS.md. --quick: 1 s warm-up and 3 s of measurement per
 benchmark instead of criterion's defaults. --no-run: rewrite the section from
@@ -110,7 +110,7 @@ pub fn hot(args: &[String]) -> Result<()> {
     writeln!(
         s,
         "Reproduce with `{command}` (writes this section; `SCIMDRIFT_BENCH_SIZE={size} cargo bench -p scimdrift-reconcile --bench engine` \
-         and `-p scimdrift-report --bench render` run the benches alone).\n\
+         and `-p scimdrift-render --bench render` run the benches alone).\n\
          Workload {size}: the `scimdrift_sim::r#gen` org of `cargo xtask bench-engine` ({} users, {} embed users, {} groups; seed {})\n\
          and its policy set ({} rules, {} exceptions), generated in memory; measured at commit `{commit}`. Machine: {cores} cores, Linux x86_64; load average when the run ended: {load}\n\
          (a shared machine: figures are noisy). Criterion medians{}; decode runs on every core (rayon), like `check`.\n\
@@ -149,7 +149,7 @@ pub fn hot(args: &[String]) -> Result<()> {
     let findings = criterion_throughput(&target, "render", "json")?;
     writeln!(
         s,
-        "Rendering the report of that check ({findings} findings) with `scimdrift_report::render` (default options):\n"
+        "Rendering the report of that check ({findings} findings) with `scimdrift_render::render` (default options):\n"
     )?;
     writeln!(s, "| benchmark | median per report | per finding |")?;
     writeln!(s, "|---|---:|---:|")?;
@@ -228,7 +228,7 @@ fn run_benches(size: &str, quick: bool) -> Result<String> {
     };
     for (package, bench) in [
         ("scimdrift-reconcile", "engine"),
-        ("scimdrift-report", "render"),
+        ("scimdrift-render", "render"),
     ] {
         let mut args = vec!["bench", "-p", package, "--bench", bench, "--"];
         args.extend(timing);

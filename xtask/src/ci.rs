@@ -56,7 +56,7 @@ pub fn run(_args: &[String]) -> Result<()> {
         "-p",
         "scimdrift-reconcile",
         "-p",
-        "scimdrift-report",
+        "scimdrift-render",
     ];
     eprintln!("$ cargo {}", benches.join(" "));
     let status = Command::new("cargo")

@@ -9,7 +9,7 @@ use crate::diag::{Diagnostic, Level};
 use crate::load::PolicySource;
 use crate::model::{MembersMode, Policies, Rule, SubjectKind, UnmanagedGroups};
 use crate::pattern::{self, GroupPattern, PatternKind, Resolved};
-use crate::report::{
+use scimdrift_report::{
     Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, MembershipDiff, PolicyLocation,
     REPORT_SCHEMA, Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary,
     ToolInfo,

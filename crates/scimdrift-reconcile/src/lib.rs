@@ -14,7 +14,6 @@ mod engine;
 mod load;
 mod model;
 mod pattern;
-pub mod report;
 mod schema;
 mod schema_attrs;
 mod yaml;
@@ -27,5 +26,6 @@ pub use model::{
     SubjectKind, UnmanagedGroups,
 };
 pub use pattern::GroupPattern;
-pub use report::*;
+/// The report model lives in its own crate; re-exported here for the engine's callers.
+pub use scimdrift_report::{self as report, *};
 pub use schema::policy_json_schema;

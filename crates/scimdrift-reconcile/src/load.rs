@@ -7,7 +7,7 @@ use crate::model::{
     SubjectKind, UnmanagedGroups,
 };
 use crate::pattern::GroupPattern;
-use crate::report::{PolicyFileRef, PolicyLocation, Severity};
+use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 use crate::schema_attrs;
 use crate::yaml::{self, Node, NodeKind, Pos, Style};
 use scimdrift_proto::Filter;

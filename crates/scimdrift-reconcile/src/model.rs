@@ -1,7 +1,7 @@
 //! The typed policy model the loader produces and the engine consumes.
 
 use crate::pattern::GroupPattern;
-use crate::report::{PolicyFileRef, PolicyLocation, Severity};
+use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 use scimdrift_proto::Filter;
 
 /// Every loaded policy file, merged.

@@ -1,6 +1,6 @@
 //! Group references: exact names, globs (`*`, `?`, `\*`) and `${attr}` templates.
 
-use crate::report::PolicyLocation;
+use scimdrift_report::PolicyLocation;
 use scimdrift_proto::filter::AttrPath;
 
 /// A compiled group reference as written in a policy.

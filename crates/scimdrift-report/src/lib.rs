@@ -1,206 +1,392 @@
-//! Renderers: each turns a [`scimdrift_reconcile::Report`] into one output
-//! format. Pure functions from a report to text: no IO, no clock.
-//!
-//! - [`markdown`]: a PR comment, summary first, truncated deterministically under a size budget.
-//! - [`sarif`]: SARIF 2.1.0 for code scanning, located at the policy line that declared the expectation.
-//! - [`junit`]: a test case per evaluated declaration or rule, a failure per finding.
-//! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
-//! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
-//! - [`diff`]: what changed between two snapshots (not a report format).
-//!
-//! [`Format`] names every format; [`RenderOptions`] carries what a renderer
-//! needs beyond the report (where the policies live, where the full report is).
+//! The report contract (`scimdrift.report/v1`): what the engine produces and
+//! every renderer consumes.
 
-mod changes;
-pub mod csv;
-pub mod diff;
-pub mod github;
-pub mod human;
-pub mod json;
-pub mod junit;
-pub mod markdown;
-pub mod review;
-pub mod sarif;
-mod text;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
-use scimdrift_reconcile::Report;
-use std::fmt;
-use std::str::FromStr;
+/// The `schema` value of a v1 report.
+pub const REPORT_SCHEMA: &str = "scimdrift.report/v1";
 
-/// Every output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    /// A terminal report, grouped by group and rule.
-    Human,
-    /// The report contract itself (`scimdrift.report/v1`).
-    Json,
-    /// A PR comment.
-    Markdown,
-    /// SARIF 2.1.0.
-    Sarif,
-    /// JUnit XML.
-    Junit,
-    /// GitHub Actions workflow commands (annotations).
-    Github,
-    /// One CSV row per finding.
-    Csv,
+/// Overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No finding at or above the fail threshold.
+    Clean,
+    /// At least one finding at or above the fail threshold.
+    Drift,
+    /// The live data is partial or implausible; results are not trustworthy.
+    Incomplete,
 }
 
-impl Format {
-    /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 7] = [
-        Format::Human,
-        Format::Json,
-        Format::Markdown,
-        Format::Sarif,
-        Format::Junit,
-        Format::Github,
-        Format::Csv,
+/// Finding severity, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Informational.
+    Note,
+    /// Should be looked at.
+    Warning,
+    /// A policy violation.
+    Error,
+}
+
+/// Every finding kind of the policy language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A declared group does not exist live.
+    GroupMissing,
+    /// A live group no declaration covers and no ignore pattern matches.
+    GroupUnmanaged,
+    /// A live group name violates the name pattern or the 64-character limit.
+    GroupNameInvalid,
+    /// A group's size is outside `min_members`/`max_members`.
+    GroupSize,
+    /// A declared identity is not in the group.
+    MemberMissing,
+    /// A live member of an exact group is not declared.
+    MemberUnexpected,
+    /// A declared identity does not exist live at all.
+    MemberUnresolved,
+    /// A live member id matches no user or embed user.
+    MemberDangling,
+    /// A subject is in none of the groups a `must_be_in` entry names.
+    MembershipRequired,
+    /// A subject is in a group a `must_not_be_in` entry names.
+    MembershipForbidden,
+    /// A subject is in a group no `only_in` entry allows.
+    MembershipNotAllowed,
+    /// An identity is in two or more mutually exclusive groups.
+    SeparationOfDuties,
+    /// An exception is past its expiry date.
+    ExceptionExpired,
+    /// An exception expires within `expiring_within_days`.
+    ExceptionExpiring,
+    /// An exception excused nothing.
+    ExceptionUnused,
+}
+
+impl FindingKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FindingKind; 15] = [
+        FindingKind::GroupMissing,
+        FindingKind::GroupUnmanaged,
+        FindingKind::GroupNameInvalid,
+        FindingKind::GroupSize,
+        FindingKind::MemberMissing,
+        FindingKind::MemberUnexpected,
+        FindingKind::MemberUnresolved,
+        FindingKind::MemberDangling,
+        FindingKind::MembershipRequired,
+        FindingKind::MembershipForbidden,
+        FindingKind::MembershipNotAllowed,
+        FindingKind::SeparationOfDuties,
+        FindingKind::ExceptionExpired,
+        FindingKind::ExceptionExpiring,
+        FindingKind::ExceptionUnused,
     ];
 
-    /// The name used on the command line.
+    /// The snake_case name used in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
-            Format::Human => "human",
-            Format::Json => "json",
-            Format::Markdown => "markdown",
-            Format::Sarif => "sarif",
-            Format::Junit => "junit",
-            Format::Github => "github",
-            Format::Csv => "csv",
+            FindingKind::GroupMissing => "group_missing",
+            FindingKind::GroupUnmanaged => "group_unmanaged",
+            FindingKind::GroupNameInvalid => "group_name_invalid",
+            FindingKind::GroupSize => "group_size",
+            FindingKind::MemberMissing => "member_missing",
+            FindingKind::MemberUnexpected => "member_unexpected",
+            FindingKind::MemberUnresolved => "member_unresolved",
+            FindingKind::MemberDangling => "member_dangling",
+            FindingKind::MembershipRequired => "membership_required",
+            FindingKind::MembershipForbidden => "membership_forbidden",
+            FindingKind::MembershipNotAllowed => "membership_not_allowed",
+            FindingKind::SeparationOfDuties => "separation_of_duties",
+            FindingKind::ExceptionExpired => "exception_expired",
+            FindingKind::ExceptionExpiring => "exception_expiring",
+            FindingKind::ExceptionUnused => "exception_unused",
         }
     }
 }
 
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// What kind of identity a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    /// A standard user.
+    User,
+    /// An embed user.
+    EmbedUser,
+    /// A group.
+    Group,
 }
 
-/// An unknown format name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}` (expected one of: human, json, markdown, sarif, junit, github, csv)")]
-pub struct UnknownFormat(pub String);
-
-impl FromStr for Format {
-    type Err = UnknownFormat;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| UnknownFormat(s.to_owned()))
-    }
+/// The identity a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    /// The kind of identity.
+    #[serde(rename = "type")]
+    pub kind: SubjectType,
+    /// The live id, when the identity exists live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `userName` (users and embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// `embedExternalId` (embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_external_id: Option<String>,
+    /// `embedEntity` (embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_entity: Option<String>,
+    /// A display value (group name, or a dangling member's `display`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
 }
 
-/// What renderers need beyond the report itself.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RenderOptions {
-    /// The policies directory as the repository sees it (e.g. `policies`), so
-    /// SARIF and annotations can point at `policies/groups.yaml` rather than
-    /// at a path relative to the policies directory. Empty: paths as-is.
-    pub policies_dir: String,
-    /// Where the full report can be found, named in truncation notes
-    /// (e.g. "the `scimdrift-report` artifact").
-    pub full_report: Option<String>,
-    /// Markdown budget in bytes (65,536 fits a GitHub PR comment).
-    pub markdown_max_bytes: usize,
-    /// Colour in human output.
-    pub color: bool,
+/// A position in a policy file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PolicyLocation {
+    /// Path relative to the policies directory, with `/` separators.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
 }
 
-impl Default for RenderOptions {
-    fn default() -> Self {
-        RenderOptions {
-            policies_dir: "policies".to_owned(),
-            full_report: None,
-            markdown_max_bytes: markdown::COMMENT_LIMIT,
-            color: false,
-        }
-    }
+/// The exception that excused a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ExceptionRef {
+    /// The rule id or `group:<name>` it applies to.
+    pub rule: String,
+    /// userName or embedExternalId.
+    pub subject: String,
+    /// The group it is limited to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Why it exists.
+    pub reason: String,
+    /// The tracking ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Who owns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Expiry date (`YYYY-MM-DD`).
+    pub expires: String,
+    /// Where it is declared.
+    pub policy: PolicyLocation,
 }
 
-impl RenderOptions {
-    /// A policy file path as the repository sees it. `..` steps are
-    /// resolved against the directory (PR mode's resolved findings can live
-    /// in a base directory beside the policies: `../base/groups.yaml`).
-    pub fn policy_path(&self, file: &str) -> String {
-        let dir = self.policies_dir.trim_end_matches('/');
-        let joined = if dir.is_empty() || dir == "." {
-            file.to_owned()
-        } else {
-            format!("{dir}/{file}")
-        };
-        if !joined.split('/').any(|part| part == "..") {
-            return joined;
-        }
-        // Lexical, for display: `..` after a named directory cancels it; a
-        // leading one (above the working directory) stays.
-        let mut parts: Vec<&str> = Vec::new();
-        for part in joined.split('/') {
-            match part {
-                "." => {}
-                ".." if parts.last().is_some_and(|p| !p.is_empty() && *p != "..") => {
-                    parts.pop();
-                }
-                _ => parts.push(part),
-            }
-        }
-        parts.join("/")
-    }
+/// In PR mode: how a finding relates to the base policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Only the head policies produce it.
+    Introduced,
+    /// Only the base policies produce it.
+    Resolved,
+    /// Both produce it.
+    Unchanged,
 }
 
-/// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
-    match format {
-        Format::Human => {
-            // What the PR or the time since the last run changed comes first;
-            // the body then shows the current findings only.
-            let mut text = changes::human_preamble(report);
-            let current = changes::current_only(report);
-            text.push_str(&human::render(
-                &current,
-                &human::HumanOptions {
-                    color: opts.color,
-                    ..human::HumanOptions::default()
-                },
-            ));
-            text
-        }
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report, opts),
-        Format::Sarif => sarif::render(report, opts),
-        Format::Junit => junit::render(report, opts),
-        Format::Github => github::render(report, opts),
-        Format::Csv => csv::render(report, opts),
-    }
+/// With `--state-dir`: how a finding relates to the previous run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Since {
+    /// Not in the previous run.
+    New,
+    /// Also in the previous run.
+    Persisting,
+    /// In the previous run, gone now.
+    Resolved,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable fingerprint over kind, rule, group and subject.
+    pub id: String,
+    /// The finding kind.
+    pub kind: FindingKind,
+    /// The rule id, `group:<name>`, `settings`, or `exception:<rule>`.
+    pub rule: String,
+    /// Severity.
+    pub severity: Severity,
+    /// The group's display name, when one is involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The identity concerned, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// A one-line, human-readable message.
+    pub message: String,
+    /// The declaration that produced the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyLocation>,
+    /// The exception that excused it; excused findings never fail the run.
+    #[serde(default)]
+    pub exception: Option<ExceptionRef>,
+    /// PR mode only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// `--state-dir` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_last_run: Option<Since>,
+}
 
-    #[test]
-    fn format_names_round_trip() {
-        for f in Format::ALL {
-            assert_eq!(f.as_str().parse::<Format>(), Ok(f));
-        }
-        assert_eq!(
-            "xml".parse::<Format>().unwrap_err().to_string(),
-            "unknown format `xml` (expected one of: human, json, markdown, sarif, junit, github, csv)"
-        );
-    }
+/// What a declaration or rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A `groups:` declaration (`group:<name>`).
+    Group,
+    /// An `embed_users:` rule.
+    EmbedUserRule,
+    /// A `users:` rule.
+    UserRule,
+    /// A `separation_of_duties:` entry.
+    SeparationOfDuties,
+    /// An `exceptions:` entry (`exception:<rule>`).
+    Exception,
+    /// The `settings:` section.
+    Settings,
+}
 
-    #[test]
-    fn policy_paths_join_the_policies_dir() {
-        let mut opts = RenderOptions::default();
-        assert_eq!(opts.policy_path("a/b.yaml"), "policies/a/b.yaml");
-        assert_eq!(opts.policy_path("../base/b.yaml"), "base/b.yaml");
-        assert_eq!(opts.policy_path("../../up/b.yaml"), "../up/b.yaml");
-        opts.policies_dir = "./".into();
-        assert_eq!(opts.policy_path("b.yaml"), "b.yaml");
-        opts.policies_dir = String::new();
-        assert_eq!(opts.policy_path("b.yaml"), "b.yaml");
-    }
+/// A declaration or rule that was evaluated, whether or not it produced
+/// findings, so reports can say what passed (JUnit test cases, reviews).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EvaluatedRule {
+    /// The name findings use in [`Finding::rule`]: a rule id, `group:<name>`,
+    /// `settings`, or `exception:<rule>`.
+    pub rule: String,
+    /// What it is.
+    pub kind: RuleKind,
+    /// Where it is declared.
+    pub policy: PolicyLocation,
+}
+
+/// Expected vs live membership of one `members: exact` group.
+///
+/// Standard users are listed by lowercase `userName`, embed users as
+/// `<embedExternalId> (embed)`, dangling members as `? <display>`; both lists
+/// sorted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MembershipDiff {
+    /// The group's display name.
+    pub group: String,
+    /// Members the policy declares (that exist live or not).
+    pub expected: Vec<String>,
+    /// Members the group has live.
+    pub live: Vec<String>,
+}
+
+/// Where the live data came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSource {
+    /// The API base URL, for live runs (never with credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The snapshot file, for `--snapshot` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_path: Option<String>,
+    /// sha256 of the snapshot's bytes (as written or read).
+    pub snapshot_sha256: String,
+    /// When the snapshot was fetched, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+}
+
+/// One policy file and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PolicyFileRef {
+    /// Path relative to the policies directory, with `/` separators.
+    pub file: String,
+    /// sha256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// How much of the live org some policy governs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Live groups.
+    pub groups_live: u64,
+    /// Live groups with a declaration.
+    pub groups_declared: u64,
+    /// Live groups matched by `ignore_groups`.
+    pub groups_ignored: u64,
+    /// Live groups neither declared nor ignored.
+    pub groups_unmanaged: u64,
+    /// Live standard users.
+    pub users_live: u64,
+    /// Standard users some rule or declaration governs.
+    pub users_governed: u64,
+    /// Live embed users.
+    pub embed_users_live: u64,
+    /// Embed users some rule or declaration governs.
+    pub embed_users_governed: u64,
+}
+
+/// Counts over the findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All findings, excused ones included.
+    pub total: u64,
+    /// Findings excused by an exception.
+    pub excused: u64,
+    /// Findings at or above the fail threshold and not excused.
+    pub failing: u64,
+    /// Count per kind (kinds with no finding omitted).
+    pub by_kind: BTreeMap<FindingKind, u64>,
+    /// Count per severity, excused findings excluded.
+    pub by_severity: BTreeMap<Severity, u64>,
+    /// Coverage.
+    pub coverage: Coverage,
+}
+
+/// Tool identity, for evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `scimdrift`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// Overall outcome.
+    pub status: Status,
+    /// The evaluation time (`--now`), RFC 3339.
+    pub generated_at: String,
+    /// The tool that produced it.
+    pub tool: ToolInfo,
+    /// The lowest severity that fails the run.
+    pub fail_on: Option<Severity>,
+    /// Where the live data came from.
+    pub source: ReportSource,
+    /// The policy files, with hashes.
+    pub policies: Vec<PolicyFileRef>,
+    /// The policies' git commit, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies_commit: Option<String>,
+    /// Counts and coverage.
+    pub summary: Summary,
+    /// Every declaration and rule evaluated, sorted by file, line and column.
+    /// Omitted from JSON when empty (reports written before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluated: Vec<EvaluatedRule>,
+    /// Expected vs live membership of every exact group that has drift, so
+    /// renderers can show a diff. Omitted from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub membership_diffs: Vec<MembershipDiff>,
+    /// Findings, sorted deterministically.
+    pub findings: Vec<Finding>,
+    /// Why the status is `incomplete`.
+    pub incomplete_reasons: Vec<String>,
 }

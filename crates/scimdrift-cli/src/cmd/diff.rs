@@ -3,7 +3,7 @@
 use crate::exit::{Exit, invalid};
 use anyhow::Context as _;
 use scimdrift_proto::{DEFAULT_MAX_SNAPSHOT_MB, Snapshot, SnapshotLoadError};
-use scimdrift_report::diff::{self, SnapshotRef};
+use scimdrift_render::diff::{self, SnapshotRef};
 use sha2::{Digest as _, Sha256};
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! one report, several formats per run.
 
 use scimdrift_reconcile::Report;
-use scimdrift_report::{Format, RenderOptions, markdown};
+use scimdrift_render::{Format, RenderOptions, markdown};
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -80,10 +80,10 @@ impl OutputArgs {
             };
             write_file(
                 &output.path,
-                &scimdrift_report::render(report, output.format, &file_opts),
+                &scimdrift_render::render(report, output.format, &file_opts),
             )?;
         }
-        let text = scimdrift_report::render(report, self.format, opts);
+        let text = scimdrift_render::render(report, self.format, opts);
         let mut out = std::io::stdout().lock();
         out.write_all(text.as_bytes())?;
         out.flush()?;

@@ -5,7 +5,7 @@ use crate::cmd::connect::ConnectArgs;
 use crate::exit::{Exit, invalid};
 use scimdrift_proto::Filter;
 use scimdrift_reconcile::{CheckOptions, SubjectKind, check};
-use scimdrift_report::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewRule};
+use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewRule};
 use std::io::Write as _;
 use std::path::PathBuf;
 

@@ -80,7 +80,7 @@ pub fn save(report: &Report, snapshot_bytes: &[u8], dir: &Path) -> anyhow::Resul
     write_atomic(&dir.join(SNAPSHOT_FILE), snapshot_bytes)?;
     write_atomic(
         &dir.join(REPORT_FILE),
-        scimdrift_report::json::render(report).as_bytes(),
+        scimdrift_render::json::render(report).as_bytes(),
     )?;
     Ok(true)
 }

@@ -99,7 +99,7 @@ fn scenarios() {
                 "{name}: `{k}` should stay silent; got {kinds:?}"
             );
         }
-        insta::assert_snapshot!(format!("scenario-{name}"), scimdrift_report_json(&report));
+        insta::assert_snapshot!(format!("scenario-{name}"), scimdrift_render_json(&report));
     }
     // Every finding kind has at least one scenario that fires it.
     for kind in scimdrift_reconcile::FindingKind::ALL {
@@ -111,7 +111,7 @@ fn scenarios() {
     }
 }
 
-fn scimdrift_report_json(report: &Report) -> String {
+fn scimdrift_render_json(report: &Report) -> String {
     serde_json::to_string_pretty(report).unwrap()
 }
 

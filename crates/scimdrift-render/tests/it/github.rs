@@ -1,6 +1,6 @@
 use crate::fixture;
-use scimdrift_report::RenderOptions;
-use scimdrift_report::github::{self, Limits, escape_data, escape_property};
+use scimdrift_render::RenderOptions;
+use scimdrift_render::github::{self, Limits, escape_data, escape_property};
 
 #[test]
 fn sample_annotations() {

@@ -1,5 +1,5 @@
 use crate::fixture;
-use scimdrift_report::{RenderOptions, markdown};
+use scimdrift_render::{RenderOptions, markdown};
 
 #[test]
 fn sample_report() {
@@ -21,7 +21,7 @@ fn pr_mode_leads_with_introduced_and_resolved() {
 fn five_thousand_findings_are_truncated_under_the_comment_limit() {
     let report = fixture::big(5_000);
     let opts = RenderOptions {
-        full_report: Some("the `scimdrift-report` workflow artifact".into()),
+        full_report: Some("the `scimdrift-render` workflow artifact".into()),
         ..RenderOptions::default()
     };
     let md = markdown::render(&report, &opts);
@@ -47,7 +47,7 @@ fn five_thousand_findings_are_truncated_under_the_comment_limit() {
         "{note}"
     );
     assert!(
-        note.contains("the `scimdrift-report` workflow artifact"),
+        note.contains("the `scimdrift-render` workflow artifact"),
         "{note}"
     );
     // Most severe first within each group: errors are shown before notes.

@@ -3,7 +3,7 @@
 
 use crate::fixture::sample;
 use scimdrift_reconcile::MembershipDiff;
-use scimdrift_report::human::{HumanOptions, render};
+use scimdrift_render::human::{HumanOptions, render};
 
 #[test]
 fn sample_report_plain() {

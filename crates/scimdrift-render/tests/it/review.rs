@@ -1,6 +1,6 @@
 use crate::fixture;
 use scimdrift_proto::{Filter, Snapshot};
-use scimdrift_report::review::{self, ReviewDeclaration, ReviewFilter, ReviewRule};
+use scimdrift_render::review::{self, ReviewDeclaration, ReviewFilter, ReviewRule};
 
 fn snapshot() -> Snapshot {
     serde_json::from_str(

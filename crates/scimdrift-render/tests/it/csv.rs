@@ -1,5 +1,5 @@
 use crate::fixture;
-use scimdrift_report::{RenderOptions, csv};
+use scimdrift_render::{RenderOptions, csv};
 
 #[test]
 fn sample_rows() {

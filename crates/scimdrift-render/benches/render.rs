@@ -9,7 +9,7 @@
 //! finding), so `cargo test --benches` (as `cargo xtask ci` runs it) is a
 //! correctness check of each renderer.
 //!
-//! Run: `cargo bench -p scimdrift-report --bench render`.
+//! Run: `cargo bench -p scimdrift-render --bench render`.
 
 #![expect(clippy::unwrap_used, reason = "bench fixtures are known-good")]
 
@@ -19,7 +19,7 @@ use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::{
     CheckOptions, PolicySource, Report, ReportSource, Status, check, load_policies,
 };
-use scimdrift_report::{Format, RenderOptions, render};
+use scimdrift_render::{Format, RenderOptions, render};
 use scimdrift_sim::r#gen::{BenchWorkload, group_names, write_org};
 use std::hint::black_box;
 

@@ -1,5 +1,5 @@
 use crate::fixture;
-use scimdrift_report::{RenderOptions, sarif};
+use scimdrift_render::{RenderOptions, sarif};
 use serde_json::Value;
 
 fn schema() -> Value {

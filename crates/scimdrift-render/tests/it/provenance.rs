@@ -2,7 +2,7 @@
 //! other provenance (source, snapshot hash) in every format that shows it.
 
 use crate::fixture;
-use scimdrift_report::{Format, RenderOptions, render};
+use scimdrift_render::{Format, RenderOptions, render};
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567-dirty";
 

@@ -1,7 +1,7 @@
 use crate::fixture;
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use scimdrift_report::{RenderOptions, junit};
+use scimdrift_render::{RenderOptions, junit};
 use std::collections::BTreeMap;
 
 /// Parses the XML fully and counts elements by name; also returns the
