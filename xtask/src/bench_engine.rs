@@ -3,27 +3,13 @@
 //! Python baseline, measured in the same run; writes `## Engine` in
 //! BENCHMARKS.md.
 
+use crate::flags;
+use crate::util::{self, median};
 use anyhow::{Context as _, Result, bail};
 use scimdrift_sim::r#gen::BenchWorkload;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
-
-pub const HELP: &str = "\
-cargo xtask bench-engine [--sizes S,M,L] [--runs N] [--debug] [--dry-run]
-
-Generates each workload with gen-org (S = 500/2000/100, M = 20000/100000/2000,
-L = 50000/1000000/5000 users/embed users/groups), writes a policy set (half of
-the rules entity-scoped), checks that `scimdrift check` and the Python baseline
-find the same number of findings, then times N interleaved rounds (default 3)
-of: the release `scimdrift check --snapshot`, the lean-decode floor
-(`crates/scimdrift-reconcile/examples/lean_decode.rs`) and the Python baseline
-(`xtask/bench/check_baseline.py`). Wall time, CPU time and peak RSS come from
-`/usr/bin/time`. Default sizes: S,M.
-
-  --debug    use debug builds (CI: exercises the code paths, times mean nothing)
-  --dry-run  do not write BENCHMARKS.md
-";
 
 /// One run: wall seconds, CPU seconds (user + system), peak RSS KiB.
 #[derive(Clone, Copy)]
@@ -83,20 +69,16 @@ struct Stats {
     rss_kib: u64,
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
-}
-
-fn stats(runs: &[Run]) -> Stats {
-    let walls: Vec<f64> = runs.iter().map(|r| r.wall).collect();
-    Stats {
-        median: median(walls.clone()),
-        min: walls.iter().copied().fold(f64::INFINITY, f64::min),
-        max: walls.iter().copied().fold(0.0, f64::max),
-        cpu: median(runs.iter().map(|r| r.cpu).collect()),
-        rss_kib: runs.iter().map(|r| r.rss_kib).max().unwrap_or(0),
-    }
+/// The statistics of some runs; `None` when there are none.
+fn stats(runs: &[Run]) -> Option<Stats> {
+    let walls = || runs.iter().map(|r| r.wall);
+    Some(Stats {
+        median: median(walls())?,
+        min: walls().fold(f64::INFINITY, f64::min),
+        max: walls().fold(0.0, f64::max),
+        cpu: median(runs.iter().map(|r| r.cpu))?,
+        rss_kib: runs.iter().map(|r| r.rss_kib).max()?,
+    })
 }
 
 /// `a ÷ b`, or `n/a` when `b` is below the timer's resolution.
@@ -141,66 +123,43 @@ fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()
     Ok(())
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let mut sizes = vec!["S".to_owned(), "M".to_owned()];
-    let mut runs = 3usize;
-    let mut debug = false;
-    let mut dry_run = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--sizes" => {
-                sizes = it
-                    .next()
-                    .context("--sizes needs a value")?
-                    .split(',')
-                    .map(str::to_owned)
-                    .collect()
-            }
-            "--runs" => runs = it.next().context("--runs needs a value")?.parse()?,
-            "--debug" => debug = true,
-            "--dry-run" => dry_run = true,
-            _ => bail!("unknown argument `{a}`\n\n{HELP}"),
-        }
-    }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+pub fn run(opts: &flags::BenchEngine) -> Result<()> {
+    let &flags::BenchEngine {
+        runs,
+        debug,
+        dry_run,
+        ..
+    } = opts;
+    let root = util::root();
     let profile: &[&str] = if debug { &[] } else { &["--release"] };
     let build = |extra: &[&str]| {
         let mut args = vec!["build"];
         args.extend_from_slice(profile);
         args.extend_from_slice(extra);
-        crate::ci::run_cmd("cargo", &args)
+        util::run_cargo(&args)
     };
     build(&["-p", "scimdrift-cli"])?;
     build(&["-p", "scimdrift-reconcile", "--example", "lean_decode"])?;
-    let out_dir = root.join(if debug {
-        "target/debug"
-    } else {
-        "target/release"
-    });
+    let out_dir = util::bin_dir(!debug);
     let scimdrift = out_dir.join("scimdrift");
     let floor = out_dir.join("examples/lean_decode");
     let baseline = root.join("xtask/bench/check_baseline.py");
     let mut rows = String::new();
     let mut notes = String::new();
-    for size in &sizes {
-        let w = BenchWorkload::named(size).with_context(|| format!("unknown size `{size}`"))?;
-        let dir = root.join("target/bench-engine").join(w.name);
+    for size in &opts.sizes {
+        let w = BenchWorkload::named(size.name())
+            .with_context(|| format!("no workload `{}`", size.name()))?;
+        let dir = util::target_dir().join("bench-engine").join(w.name);
         std::fs::create_dir_all(&dir)?;
         let org = dir.join("org.json");
         if !org.exists() {
-            crate::gen_org::run(&[
-                "--users".into(),
-                w.org.users.to_string(),
-                "--embed-users".into(),
-                w.org.embed_users.to_string(),
-                "--groups".into(),
-                w.org.groups.to_string(),
-                "--seed".into(),
-                w.org.seed.to_string(),
-                "-o".into(),
-                org.display().to_string(),
-            ])?;
+            crate::gen_org::run(&flags::GenOrg {
+                users: w.org.users,
+                embed_users: w.org.embed_users,
+                groups: w.org.groups,
+                seed: w.org.seed,
+                out: org.clone(),
+            })?;
         }
         let mib = std::fs::metadata(&org)?.len() as f64 / 1_048_576.0;
         write_policies(w, &group_names(&scimdrift, &org)?, &dir)?;
@@ -266,11 +225,17 @@ pub fn run(args: &[String]) -> Result<()> {
             f_runs.push(f);
             p_runs.push(p);
         }
-        let (check, lean, py) = (stats(&c_runs), stats(&f_runs), stats(&p_runs));
-        let floor_ratio = if floor_ratios.len() == runs {
-            format!("{:.1}×", median(floor_ratios))
-        } else {
-            "n/a".to_owned()
+        let (Some(check), Some(lean), Some(py), Some(python_ratio)) = (
+            stats(&c_runs),
+            stats(&f_runs),
+            stats(&p_runs),
+            median(python_ratios),
+        ) else {
+            bail!("{}: no runs", w.name);
+        };
+        let floor_ratio = match median(floor_ratios.iter().copied()) {
+            Some(r) if floor_ratios.len() == runs => format!("{r:.1}×"),
+            _ => "n/a".to_owned(),
         };
         let per_user_us = check.median * 1e6 / (w.org.users + w.org.embed_users) as f64;
         let per_user_cpu_us = check.cpu * 1e6 / (w.org.users + w.org.embed_users) as f64;
@@ -292,7 +257,7 @@ pub fn run(args: &[String]) -> Result<()> {
             py.min,
             py.max,
             ratio(check.cpu, lean.cpu),
-            median(python_ratios),
+            python_ratio,
             check.rss_kib as f64 / 1024.0 / mib,
         );
         let _ = writeln!(
@@ -301,8 +266,7 @@ pub fn run(args: &[String]) -> Result<()> {
             w.name, w.org.users, w.org.embed_users, w.org.groups, w.rules, w.exceptions
         );
     }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load = load.split_whitespace().next().unwrap_or("?");
+    let load = util::load_average();
     let section = format!(
         "## Engine\n\n\
     Reproduce with `cargo xtask bench-engine --sizes {} --runs {runs}` (writes this section).\n\
@@ -314,7 +278,11 @@ pub fn run(args: &[String]) -> Result<()> {
     | size | snapshot | check wall | check CPU | check RSS | floor wall | floor CPU | floor RSS | Python wall | check ÷ floor (wall) | check ÷ floor (CPU) | Python ÷ check (wall) | RSS ÷ file | wall per identity | CPU per identity |\n\
     |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n{rows}\n{notes}\n\
     Targets (issue 7): check ≤ 2× the floor, peak RSS ≤ 3× the file, at least 4× faster than Python on M and L.\n\nWhere the time goes (M; per phase from `cargo xtask bench-hot`, see Hot paths below, and `perf record`): reading the file (~40 ms from the page cache); one serial serde pass that splits the file into resources (~100–130 ms); then, on both cores, one decode per resource of its id and the attributes every check reads (about the floor's own work), the duplicate-id checks on sorted ids, the index (~60 ms), rule evaluation (~105 ms: 48 user rules' `where` on 20,000 users on a projection of the attributes the filters read; entity-scoped rules bucketed by entity) and the JSON report (~10 ms); the file's sha256 is computed beside the split. What took M from 2.03 s (4.8× the floor, RSS 3.2× the file) to this: decoding each resource once instead of three times (id probe, lean decode, a full `serde_json::Value` for filters); filters on a projection instead of the whole resource; the file held once (resources are slices of it); entity-scoped rules bucketed by entity; sorted-id checks instead of hashing a million ids; sha256 beside the parse; no freeing at exit. The margin on M is thin: the CPU ratio (about 3× the floor) is the rule evaluation and indexing the floor does not do, and the one remaining serial step is the split (splitting the arrays in parallel would need a hand-written JSON scanner; not worth its risk). Per-identity time falls from M to L.\n\n",
-        sizes.join(","),
+        opts.sizes
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(","),
         std::thread::available_parallelism().map_or(0, usize::from),
     );
     let path = root.join("BENCHMARKS.md");
@@ -323,7 +291,7 @@ pub fn run(args: &[String]) -> Result<()> {
         eprintln!("bench-engine: --dry-run/--debug: BENCHMARKS.md left as it was");
         return Ok(());
     }
-    crate::benchmarks_md::write_section(&path, "## Engine", &section)?;
+    util::benchmarks_md::write_section(&path, "## Engine", &section)?;
     eprintln!(
         "bench-engine: wrote the `## Engine` section of {}",
         path.display()
