@@ -26,7 +26,7 @@ pub use lint::lint_against_snapshot;
 
 use crate::model::Policies;
 use scimdrift_proto::Snapshot;
-use scimdrift_report::{REPORT_SCHEMA, Report, ReportSource, Severity, ToolInfo};
+use scimdrift_report::{REPORT_SCHEMA, Report, ReportSource, Severity, Status, Summary, ToolInfo};
 
 /// The lowest severity that fails the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -107,13 +107,13 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         reasons.extend(guard::mass_drift(snapshot, policies, &declared.missing));
     }
     findings::sort_findings(&mut findings);
-    let summary = summary::summarize(&findings, coverage, opts.fail_on);
+    let summary = Summary::count(&findings, opts.fail_on.threshold(), coverage);
 
     let mut membership_diffs = declared.diffs;
     membership_diffs.sort();
     Report {
         schema: REPORT_SCHEMA.to_owned(),
-        status: summary::status(&reasons, &summary),
+        status: Status::derive(!reasons.is_empty(), summary.failing),
         generated_at: opts.now.to_string(),
         tool: ToolInfo {
             name: "scimdrift".to_owned(),

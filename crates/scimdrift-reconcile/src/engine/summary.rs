@@ -1,13 +1,15 @@
-//! The report's counts: coverage (which live identities some rule or
-//! declaration governs), the summary over the findings, the status, and the
-//! list of everything that was evaluated.
+//! What the report says beside the findings: coverage (which live
+//! identities some rule or declaration governs) and the list of everything
+//! that was evaluated. The summary's counts and the status are derived by
+//! `scimdrift_report` ([`Summary::count`], [`Status::derive`]), the one
+//! definition PR mode shares.
+//!
+//! [`Summary::count`]: scimdrift_report::Summary::count
+//! [`Status::derive`]: scimdrift_report::Status::derive
 
-use super::FailOn;
 use super::index::Index;
 use crate::model::{Policies, SubjectKind};
-use scimdrift_report::{
-    Coverage, EvaluatedRule, Finding, PolicyLocation, RuleKind, Status, Summary,
-};
+use scimdrift_report::{Coverage, EvaluatedRule, PolicyLocation, RuleKind};
 
 /// Per live identity (index order): whether a rule or a declaration governs it.
 pub(super) struct Governed {
@@ -30,39 +32,6 @@ impl Governed {
         coverage.embed_users_live = self.embed.len() as u64;
         coverage.users_governed = self.users.iter().filter(|g| **g).count() as u64;
         coverage.embed_users_governed = self.embed.iter().filter(|g| **g).count() as u64;
-    }
-}
-
-/// Counts the (sorted, excused) findings against the fail threshold.
-pub(super) fn summarize(findings: &[Finding], coverage: Coverage, fail_on: FailOn) -> Summary {
-    let threshold = fail_on.threshold();
-    let mut summary = Summary {
-        total: findings.len() as u64,
-        coverage,
-        ..Summary::default()
-    };
-    for f in findings {
-        *summary.by_kind.entry(f.kind).or_default() += 1;
-        if f.exception.is_some() {
-            summary.excused += 1;
-            continue;
-        }
-        *summary.by_severity.entry(f.severity).or_default() += 1;
-        if threshold.is_some_and(|t| f.severity >= t) {
-            summary.failing += 1;
-        }
-    }
-    summary
-}
-
-/// Incomplete data wins over drift; drift is any failing finding.
-pub(super) fn status(incomplete_reasons: &[String], summary: &Summary) -> Status {
-    if !incomplete_reasons.is_empty() {
-        Status::Incomplete
-    } else if summary.failing > 0 {
-        Status::Drift
-    } else {
-        Status::Clean
     }
 }
 
