@@ -248,7 +248,8 @@ impl LiveGroup<'_> {
     }
 }
 
-fn ident(resource: &Resource) -> Result<Ident<'_>, String> {
+/// A user or embed user decoded on the attributes the checks read.
+pub(super) fn ident(resource: &Resource) -> Result<Ident<'_>, String> {
     let core = resource
         .core()
         .map_err(|e| format!("user `{}` is not a valid SCIM user: {e}", resource.id()))?;

@@ -9,6 +9,7 @@
 //! [`declarations`], [`live_groups`], [`rules`] (on [`refs`]), [`sod`],
 //! [`exceptions`], [`guard`], then [`findings`] sorts and [`summary`] counts.
 
+mod applicable;
 mod declarations;
 mod exceptions;
 mod findings;
@@ -22,6 +23,7 @@ mod rules;
 mod sod;
 mod summary;
 
+pub use applicable::{AppliedRules, WhereError, applicable_rules};
 pub use lint::lint_against_snapshot;
 
 use crate::model::Policies;
@@ -85,6 +87,40 @@ impl CheckOptions {
 /// Checks a snapshot against policies at `opts.now`. Pure and deterministic:
 /// the same inputs give the same report, whatever the order of the
 /// snapshot's arrays or of the policy files.
+///
+/// ```
+/// use scimdrift_proto::{Resource, Snapshot, SnapshotSource};
+/// use scimdrift_reconcile::{
+///     CheckOptions, FindingKind, PolicySource, ReportSource, Status, check, load_policies,
+/// };
+///
+/// // `Admins` must hold exactly `alice`; `Auditors` must exist.
+/// let policy = r#"
+/// version: 1
+/// groups:
+///   - name: Admins
+///     users: [alice]
+///   - name: Auditors
+/// "#;
+/// let source = PolicySource { path: "groups.yaml".into(), contents: policy.into() };
+/// let policies = load_policies(&[source]).expect("the policy loads").policies;
+///
+/// // Live: `Admins` holds `alice` and `bob`; there is no `Auditors`.
+/// let mut snapshot = Snapshot::new(SnapshotSource::default());
+/// let resource = |json: &str| Resource::from_json(json).expect("a resource");
+/// snapshot.users.push(resource(r#"{"id": "u1", "userName": "alice"}"#));
+/// snapshot.users.push(resource(r#"{"id": "u2", "userName": "bob"}"#));
+/// snapshot.groups.push(resource(
+///     r#"{"id": "g1", "displayName": "Admins", "members": [{"value": "u1"}, {"value": "u2"}]}"#,
+/// ));
+///
+/// let now = "2027-01-01T00:00:00Z".parse().expect("a timestamp");
+/// let report = check(&snapshot, &policies, &CheckOptions::new(now, ReportSource::default()));
+/// assert_eq!(report.status, Status::Drift);
+/// let kinds: Vec<FindingKind> = report.findings.iter().map(|f| f.kind).collect();
+/// assert_eq!(kinds, [FindingKind::MemberUnexpected, FindingKind::GroupMissing]);
+/// assert_eq!(report.findings[0].message, "user `bob` is a member of `Admins` but is not declared");
+/// ```
 pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> Report {
     let mut reasons = snapshot_reasons(snapshot);
     let mut problems = Vec::new();

@@ -2,6 +2,7 @@
 //! once against the live groups, bucketed by entity, then evaluated on every
 //! subject of its kind in parallel, looking only at the subject's own groups.
 
+use super::applicable::Selector;
 use super::findings::{Draft, describe};
 use super::index::{Ident, Index, Who};
 use super::refs::{Ref, Target, target};
@@ -39,7 +40,7 @@ pub(super) fn evaluate_rules(
         if rules.is_empty() {
             continue;
         }
-        let projection = projection(rules.iter().map(|(_, c)| c.rule));
+        let projection = projection(rules.iter().map(|(_, c)| c.select.rule));
         let rules = RuleSet::new(rules);
         let outcomes: Vec<SubjectOutcome> = idents
             .par_iter()
@@ -79,16 +80,13 @@ pub(super) fn where_errors(
     })
 }
 
+/// A subject rule compiled against the live groups.
 struct CompiledRule<'p> {
-    rule: &'p Rule,
+    /// Whether it applies to a subject.
+    select: Selector<'p>,
     must_be_in: Vec<Ref<'p>>,
     must_not_be_in: Vec<Ref<'p>>,
     only_in: Option<Vec<Ref<'p>>>,
-    needs_value: bool,
-    /// For a `where: 'embedEntity eq "x"'` rule: `x`. Subjects whose
-    /// (ASCII) entity differs cannot match, so the filter is not evaluated
-    /// for them; everything else goes through the filter as usual.
-    entity_key: Option<String>,
 }
 
 impl<'p> CompiledRule<'p> {
@@ -104,35 +102,17 @@ impl<'p> CompiledRule<'p> {
             .chain(only_in.iter().flatten())
             .any(|r| r.live.is_none());
         CompiledRule {
-            rule,
+            select: Selector::new(rule, any_template),
             must_be_in,
             must_not_be_in,
             only_in,
-            needs_value: rule.filter.is_some() || any_template,
-            entity_key: rule.filter.as_ref().and_then(entity_key),
         }
-    }
-}
-
-/// The value of a top-level `embedEntity eq "<ascii string>"` filter.
-fn entity_key(filter: &scimdrift_proto::Filter) -> Option<String> {
-    use scimdrift_proto::filter::{CompValue, CompareOp, ExprKind};
-    match &filter.expr().kind {
-        ExprKind::Compare(path, CompareOp::Eq, CompValue::String(v))
-            if path.urn.is_none()
-                && path.sub.is_none()
-                && path.name.eq_ignore_ascii_case("embedEntity")
-                && v.is_ascii() =>
-        {
-            Some(v.clone())
-        }
-        _ => None,
     }
 }
 
 /// The attributes the rules' `where` filters and `${attr}` templates read:
 /// each subject is decoded on them only, once, when a rule first needs them.
-fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projection {
+pub(super) fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projection {
     let mut projection = Projection::none();
     for rule in rules {
         for path in rule
@@ -181,7 +161,7 @@ impl<'p> RuleSet<'p> {
         let mut unkeyed = Vec::new();
         let mut keyed: HashMap<String, Vec<usize>> = HashMap::new();
         for (pos, (_, c)) in rules.iter().enumerate() {
-            match &c.entity_key {
+            match &c.select.entity_key {
                 Some(key) => keyed.entry(key.to_ascii_lowercase()).or_default().push(pos),
                 None => unkeyed.push(pos),
             }
@@ -233,28 +213,17 @@ fn evaluate_subject<'r, 'p: 'r>(
     let mut out = SubjectOutcome::default();
     let mut value: Option<serde_json::Value> = None;
     for (ri, c) in rules {
-        if let (Some(key), Some(entity)) = (&c.entity_key, &ident.entity)
-            && entity.is_ascii()
-            && !entity.eq_ignore_ascii_case(key)
-        {
-            continue;
-        }
-        if c.needs_value && value.is_none() {
-            value = Some(ident.resource.project(projection));
-        }
-        if let Some(f) = &c.rule.filter {
-            match f.evaluate(value.as_ref().unwrap_or(&serde_json::Value::Null)) {
-                Ok(true) => {}
-                Ok(false) => continue,
-                Err(e) => {
-                    out.errors.push((*ri, e.to_string()));
-                    continue;
-                }
+        match c.select.applies(ident, &mut value, projection) {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(e) => {
+                out.errors.push((*ri, e.to_string()));
+                continue;
             }
         }
         out.governed = true;
         let subject = || index.subject(who);
-        let rule = c.rule;
+        let rule = c.select.rule;
         // An unresolvable template names no group: the finding is then
         // about the subject alone.
         let mk = |kind, group: String, message: String| Draft {

@@ -49,6 +49,29 @@ pub struct Loaded {
 
 /// Loads and validates policy files. On failure, returns every error (and
 /// warning) found, sorted by file and position.
+///
+/// ```
+/// use scimdrift_reconcile::{Level, PolicySource, SubjectKind, load_policies};
+///
+/// let good = PolicySource {
+///     path: "embed.yaml".into(),
+///     contents: "version: 1\nembed_users:\n  - id: in-all\n    must_be_in: [All]\n".into(),
+/// };
+/// let loaded = load_policies(&[good]).expect("the policy loads");
+/// assert_eq!(loaded.policies.rules[0].id, "in-all");
+/// assert_eq!(loaded.policies.rules[0].subjects, SubjectKind::EmbedUser);
+///
+/// // Every error is reported, pointing into the file.
+/// let bad = PolicySource {
+///     path: "typo.yaml".into(),
+///     contents: "version: 1\ngroup:\n  - name: Admins\n".into(),
+/// };
+/// let errors = load_policies(&[bad]).expect_err("`group` is not a section");
+/// assert_eq!(errors[0].level, Level::Error);
+/// assert_eq!((errors[0].file.as_str(), errors[0].line), ("typo.yaml", 2));
+/// assert_eq!(errors[0].message, "unknown key `group` in the policy file");
+/// assert_eq!(errors[0].hint.as_deref(), Some("did you mean `groups`?"));
+/// ```
 pub fn load_policies(files: &[PolicySource]) -> Result<Loaded, Vec<Diagnostic>> {
     let mut sorted: Vec<&PolicySource> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
