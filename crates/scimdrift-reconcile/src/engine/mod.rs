@@ -6,8 +6,12 @@
 //! subjects (in parallel) looking only at each subject's own groups.
 //!
 //! [`check`] runs the phases in order, one module each: [`index`],
-//! [`declarations`], [`live_groups`], [`rules`] (on [`refs`]), [`sod`],
-//! [`exceptions`], [`guard`], then [`findings`] sorts and [`summary`] counts.
+//! [`declarations`], [`live_groups`], [`rules`] (group references matched
+//! in [`refs`]; whether a rule applies to a subject decided in
+//! [`applicable`]), [`sod`], [`exceptions`], [`guard`]; then [`findings`]
+//! sorts and [`summary`] adds coverage and the evaluated rules. The summary
+//! counts and the status are `scimdrift_report`'s (`Summary::count`,
+//! `Status::derive`), shared with PR mode.
 
 mod applicable;
 mod declarations;
