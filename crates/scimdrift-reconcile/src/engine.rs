@@ -9,14 +9,14 @@ use crate::diag::{Diagnostic, Level};
 use crate::load::PolicySource;
 use crate::model::{MembersMode, Policies, Rule, SubjectKind, UnmanagedGroups};
 use crate::pattern::{self, GroupPattern, PatternKind, Resolved};
+use foldhash::{HashMap, HashMapExt as _};
+use rayon::prelude::*;
+use scimdrift_proto::{Projection, Resource, Snapshot};
 use scimdrift_report::{
     Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, MembershipDiff, PolicyLocation,
     REPORT_SCHEMA, Report, ReportSource, RuleKind, Severity, Status, Subject, SubjectType, Summary,
     ToolInfo,
 };
-use foldhash::{HashMap, HashMapExt as _};
-use rayon::prelude::*;
-use scimdrift_proto::{Projection, Resource, Snapshot};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 use std::collections::{BTreeMap, BTreeSet};

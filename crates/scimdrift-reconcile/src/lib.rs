@@ -26,6 +26,6 @@ pub use model::{
     SubjectKind, UnmanagedGroups,
 };
 pub use pattern::GroupPattern;
+pub use schema::policy_json_schema;
 /// The report model lives in its own crate; re-exported here for the engine's callers.
 pub use scimdrift_report::{self as report, *};
-pub use schema::policy_json_schema;

@@ -7,10 +7,10 @@ use crate::model::{
     SubjectKind, UnmanagedGroups,
 };
 use crate::pattern::GroupPattern;
-use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 use crate::schema_attrs;
 use crate::yaml::{self, Node, NodeKind, Pos, Style};
 use scimdrift_proto::Filter;
+use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeMap;
 

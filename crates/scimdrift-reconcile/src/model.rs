@@ -1,8 +1,8 @@
 //! The typed policy model the loader produces and the engine consumes.
 
 use crate::pattern::GroupPattern;
-use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 use scimdrift_proto::Filter;
+use scimdrift_report::{PolicyFileRef, PolicyLocation, Severity};
 
 /// Every loaded policy file, merged.
 #[derive(Debug, Clone, Default)]

@@ -1,7 +1,7 @@
 //! Group references: exact names, globs (`*`, `?`, `\*`) and `${attr}` templates.
 
-use scimdrift_report::PolicyLocation;
 use scimdrift_proto::filter::AttrPath;
+use scimdrift_report::PolicyLocation;
 
 /// A compiled group reference as written in a policy.
 #[derive(Debug, Clone)]

@@ -98,9 +98,11 @@ impl Filter {
 
     /// Evaluates the filter against one SCIM resource.
     ///
-    /// Unknown attributes are absent. An error is SCIM's `invalidFilter`:
-    /// ordering booleans, comparing a number with a string, `co` on a
-    /// non-string, and the like.
+    /// Unknown attributes are absent. `eq` between values of different JSON
+    /// types is false and `ne` true (RFC 7644: values "must be identical for
+    /// a match"). An error is SCIM's `invalidFilter`: ordering booleans,
+    /// ordering a number against a string, `co`/`sw`/`ew` on a non-string,
+    /// and the like.
     pub fn evaluate(&self, resource: &Value) -> Result<bool, EvalError> {
         eval::evaluate(&self.plan, resource)
     }
