@@ -4,7 +4,7 @@
 
 use crate::exit::invalid;
 use scimdrift_reconcile::{
-    Change, Loaded, PolicySource, Report, Severity, Status, load_policies, render_all,
+    Change, Loaded, PolicySource, Report, Status, load_policies, render_all,
 };
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -179,22 +179,14 @@ pub fn merge(
         }
     }
     if introduced_only && report.status != Status::Incomplete {
-        let threshold: Option<Severity> = report.fail_on;
+        let fail_on = report.fail_on;
         let failing = report
             .findings
             .iter()
-            .filter(|f| {
-                f.change == Some(Change::Introduced)
-                    && f.exception.is_none()
-                    && threshold.is_some_and(|t| f.severity >= t)
-            })
+            .filter(|f| f.change == Some(Change::Introduced) && f.fails(fail_on))
             .count() as u64;
         report.summary.failing = failing;
-        report.status = if failing > 0 {
-            Status::Drift
-        } else {
-            Status::Clean
-        };
+        report.status = Status::derive(false, failing);
     }
     report
 }

@@ -1,0 +1,391 @@
+//! The report types: plain data, serialized as `scimdrift.report/v1`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The `schema` value of a v1 report.
+pub const REPORT_SCHEMA: &str = "scimdrift.report/v1";
+
+/// Overall outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// No finding at or above the fail threshold.
+    Clean,
+    /// At least one finding at or above the fail threshold.
+    Drift,
+    /// The live data is partial or implausible; results are not trustworthy.
+    Incomplete,
+}
+
+/// Finding severity, ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Informational.
+    Note,
+    /// Should be looked at.
+    Warning,
+    /// A policy violation.
+    Error,
+}
+
+/// Every finding kind of the policy language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// A declared group does not exist live.
+    GroupMissing,
+    /// A live group no declaration covers and no ignore pattern matches.
+    GroupUnmanaged,
+    /// A live group name violates the name pattern or the 64-character limit.
+    GroupNameInvalid,
+    /// A group's size is outside `min_members`/`max_members`.
+    GroupSize,
+    /// A declared identity is not in the group.
+    MemberMissing,
+    /// A live member of an exact group is not declared.
+    MemberUnexpected,
+    /// A declared identity does not exist live at all.
+    MemberUnresolved,
+    /// A live member id matches no user or embed user.
+    MemberDangling,
+    /// A subject is in none of the groups a `must_be_in` entry names.
+    MembershipRequired,
+    /// A subject is in a group a `must_not_be_in` entry names.
+    MembershipForbidden,
+    /// A subject is in a group no `only_in` entry allows.
+    MembershipNotAllowed,
+    /// An identity is in two or more mutually exclusive groups.
+    SeparationOfDuties,
+    /// An exception is past its expiry date.
+    ExceptionExpired,
+    /// An exception expires within `expiring_within_days`.
+    ExceptionExpiring,
+    /// An exception excused nothing.
+    ExceptionUnused,
+}
+
+impl FindingKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [FindingKind; 15] = [
+        FindingKind::GroupMissing,
+        FindingKind::GroupUnmanaged,
+        FindingKind::GroupNameInvalid,
+        FindingKind::GroupSize,
+        FindingKind::MemberMissing,
+        FindingKind::MemberUnexpected,
+        FindingKind::MemberUnresolved,
+        FindingKind::MemberDangling,
+        FindingKind::MembershipRequired,
+        FindingKind::MembershipForbidden,
+        FindingKind::MembershipNotAllowed,
+        FindingKind::SeparationOfDuties,
+        FindingKind::ExceptionExpired,
+        FindingKind::ExceptionExpiring,
+        FindingKind::ExceptionUnused,
+    ];
+
+    /// The snake_case name used in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::GroupMissing => "group_missing",
+            FindingKind::GroupUnmanaged => "group_unmanaged",
+            FindingKind::GroupNameInvalid => "group_name_invalid",
+            FindingKind::GroupSize => "group_size",
+            FindingKind::MemberMissing => "member_missing",
+            FindingKind::MemberUnexpected => "member_unexpected",
+            FindingKind::MemberUnresolved => "member_unresolved",
+            FindingKind::MemberDangling => "member_dangling",
+            FindingKind::MembershipRequired => "membership_required",
+            FindingKind::MembershipForbidden => "membership_forbidden",
+            FindingKind::MembershipNotAllowed => "membership_not_allowed",
+            FindingKind::SeparationOfDuties => "separation_of_duties",
+            FindingKind::ExceptionExpired => "exception_expired",
+            FindingKind::ExceptionExpiring => "exception_expiring",
+            FindingKind::ExceptionUnused => "exception_unused",
+        }
+    }
+}
+
+/// What kind of identity a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    /// A standard user.
+    User,
+    /// An embed user.
+    EmbedUser,
+    /// A group.
+    Group,
+}
+
+/// The identity a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    /// The kind of identity.
+    #[serde(rename = "type")]
+    pub kind: SubjectType,
+    /// The live id, when the identity exists live.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `userName` (users and embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+    /// `embedExternalId` (embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_external_id: Option<String>,
+    /// `embedEntity` (embed users).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embed_entity: Option<String>,
+    /// A display value (group name, or a dangling member's `display`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+}
+
+/// A position in a policy file (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct PolicyLocation {
+    /// Path relative to the policies directory, with `/` separators.
+    pub file: String,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+}
+
+/// The exception that excused a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ExceptionRef {
+    /// The rule id or `group:<name>` it applies to.
+    pub rule: String,
+    /// userName or embedExternalId.
+    pub subject: String,
+    /// The group it is limited to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Why it exists.
+    pub reason: String,
+    /// The tracking ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+    /// Who owns it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Expiry date (`YYYY-MM-DD`).
+    pub expires: String,
+    /// Where it is declared.
+    pub policy: PolicyLocation,
+}
+
+/// In PR mode: how a finding relates to the base policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Only the head policies produce it.
+    Introduced,
+    /// Only the base policies produce it.
+    Resolved,
+    /// Both produce it.
+    Unchanged,
+}
+
+/// With `--state-dir`: how a finding relates to the previous run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Since {
+    /// Not in the previous run.
+    New,
+    /// Also in the previous run.
+    Persisting,
+    /// In the previous run, gone now.
+    Resolved,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable fingerprint over kind, rule, group and subject.
+    pub id: String,
+    /// The finding kind.
+    pub kind: FindingKind,
+    /// The rule id, `group:<name>`, `settings`, or `exception:<rule>`.
+    pub rule: String,
+    /// Severity.
+    pub severity: Severity,
+    /// The group's display name, when one is involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The identity concerned, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<Subject>,
+    /// A one-line, human-readable message.
+    pub message: String,
+    /// The declaration that produced the finding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyLocation>,
+    /// The exception that excused it; excused findings never fail the run.
+    #[serde(default)]
+    pub exception: Option<ExceptionRef>,
+    /// PR mode only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// `--state-dir` only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_last_run: Option<Since>,
+}
+
+/// What a declaration or rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A `groups:` declaration (`group:<name>`).
+    Group,
+    /// An `embed_users:` rule.
+    EmbedUserRule,
+    /// A `users:` rule.
+    UserRule,
+    /// A `separation_of_duties:` entry.
+    SeparationOfDuties,
+    /// An `exceptions:` entry (`exception:<rule>`).
+    Exception,
+    /// The `settings:` section.
+    Settings,
+}
+
+/// A declaration or rule that was evaluated, whether or not it produced
+/// findings, so reports can say what passed (JUnit test cases, reviews).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct EvaluatedRule {
+    /// The name findings use in [`Finding::rule`]: a rule id, `group:<name>`,
+    /// `settings`, or `exception:<rule>`.
+    pub rule: String,
+    /// What it is.
+    pub kind: RuleKind,
+    /// Where it is declared.
+    pub policy: PolicyLocation,
+}
+
+/// Expected vs live membership of one `members: exact` group.
+///
+/// Standard users are listed by lowercase `userName`, embed users as
+/// `<embedExternalId> (embed)`, dangling members as `? <display>`; both lists
+/// sorted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct MembershipDiff {
+    /// The group's display name.
+    pub group: String,
+    /// Members the policy declares (that exist live or not).
+    pub expected: Vec<String>,
+    /// Members the group has live.
+    pub live: Vec<String>,
+}
+
+/// Where the live data came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportSource {
+    /// The API base URL, for live runs (never with credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The snapshot file, for `--snapshot` runs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_path: Option<String>,
+    /// sha256 of the snapshot's bytes (as written or read).
+    pub snapshot_sha256: String,
+    /// When the snapshot was fetched, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+}
+
+/// One policy file and its hash.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct PolicyFileRef {
+    /// Path relative to the policies directory, with `/` separators.
+    pub file: String,
+    /// sha256 of the file's bytes.
+    pub sha256: String,
+}
+
+/// How much of the live org some policy governs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Coverage {
+    /// Live groups.
+    pub groups_live: u64,
+    /// Live groups with a declaration.
+    pub groups_declared: u64,
+    /// Live groups matched by `ignore_groups`.
+    pub groups_ignored: u64,
+    /// Live groups neither declared nor ignored.
+    pub groups_unmanaged: u64,
+    /// Live standard users.
+    pub users_live: u64,
+    /// Standard users some rule or declaration governs.
+    pub users_governed: u64,
+    /// Live embed users.
+    pub embed_users_live: u64,
+    /// Embed users some rule or declaration governs.
+    pub embed_users_governed: u64,
+}
+
+/// Counts over the findings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// All findings, excused ones included.
+    pub total: u64,
+    /// Findings excused by an exception.
+    pub excused: u64,
+    /// Findings at or above the fail threshold and not excused.
+    pub failing: u64,
+    /// Count per kind (kinds with no finding omitted).
+    pub by_kind: BTreeMap<FindingKind, u64>,
+    /// Count per severity, excused findings excluded.
+    pub by_severity: BTreeMap<Severity, u64>,
+    /// Coverage.
+    pub coverage: Coverage,
+}
+
+/// Tool identity, for evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `scimdrift`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+/// A whole report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`REPORT_SCHEMA`].
+    pub schema: String,
+    /// Overall outcome.
+    pub status: Status,
+    /// The evaluation time (`--now`), RFC 3339.
+    pub generated_at: String,
+    /// The tool that produced it.
+    pub tool: ToolInfo,
+    /// The lowest severity that fails the run.
+    pub fail_on: Option<Severity>,
+    /// Where the live data came from.
+    pub source: ReportSource,
+    /// The policy files, with hashes.
+    pub policies: Vec<PolicyFileRef>,
+    /// The policies' git commit, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies_commit: Option<String>,
+    /// Counts and coverage.
+    pub summary: Summary,
+    /// Every declaration and rule evaluated, sorted by file, line and column.
+    /// Omitted from JSON when empty (reports written before it existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evaluated: Vec<EvaluatedRule>,
+    /// Expected vs live membership of every exact group that has drift, so
+    /// renderers can show a diff. Omitted from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub membership_diffs: Vec<MembershipDiff>,
+    /// Findings, sorted deterministically.
+    pub findings: Vec<Finding>,
+    /// Why the status is `incomplete`.
+    pub incomplete_reasons: Vec<String>,
+}
