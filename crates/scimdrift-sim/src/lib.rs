@@ -6,7 +6,7 @@
 //! - [`Simulator::start`]: binds (loopback by default) and serves in the
 //!   background until dropped; keeps a log of every request and offers an
 //!   in-process mutation API ([`Simulator::mutate`]) over the [`Store`].
-//! - `r#gen`: a deterministic generator of realistic orgs, from a handful of
+//! - [`orggen`]: a deterministic generator of realistic orgs, from a handful of
 //!   users to a million embed users (`cargo xtask gen-org`).
 //!
 //! Omni's documented quirks are followed: 1-based `startIndex`, `count`
@@ -19,7 +19,7 @@
 
 mod config;
 mod faults;
-pub mod r#gen;
+pub mod orggen;
 mod server;
 mod store;
 

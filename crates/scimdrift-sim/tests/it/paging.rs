@@ -269,7 +269,7 @@ fn binary_help_documents_every_option_and_fault() {
 
 #[tokio::test]
 async fn a_full_scan_reproduces_a_generated_org_byte_for_byte() {
-    use scimdrift_sim::r#gen::{OrgSpec, generate};
+    use scimdrift_sim::orggen::{OrgSpec, generate};
     use serde_json::value::RawValue;
     #[derive(serde::Deserialize)]
     struct Page<'a> {
