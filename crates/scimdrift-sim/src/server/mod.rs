@@ -3,8 +3,9 @@
 //! Every request goes through one fallback handler ([`pipeline`]), which runs
 //! the stages in this order, each in its own module:
 //!
-//! 1. [`auth`]: the bearer token (a request without a valid one costs nothing);
-//! 2. [`admission`]: the rate limit ([`rate`]'s token bucket) and the seeded
+//! 1. [`auth`]: the bearer token, one of several (a request without a valid
+//!    one costs nothing);
+//! 2. [`admission`]: the rate limit (the token's own bucket, see [`rate`]) and the seeded
 //!    draws (always three per authenticated request), then latency and the
 //!    429 storm;
 //! 3. [`route`]: method and path to a [`route::Route`] (405, 404);
@@ -85,7 +86,7 @@ impl Simulator {
         })?;
         let SimConfig {
             org,
-            token,
+            tokens,
             listen: _,
             rate_limit,
             retry_after,
@@ -101,11 +102,16 @@ impl Simulator {
             // A generic SCIM server has no embed users.
             store.remove_front(Kind::EmbedUsers, usize::MAX);
         }
+        // Omni limits each API key on its own: one bucket per token.
+        let limits: Vec<_> = tokens
+            .iter()
+            .map(|t| t.rate_limit.unwrap_or(rate_limit))
+            .collect();
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             settings: Settings {
                 addr,
-                token,
+                tokens: tokens.into_iter().map(|t| t.token).collect(),
                 retry_after,
                 max_page_size,
                 default_page_size,
@@ -113,7 +119,7 @@ impl Simulator {
                 faults,
                 profile,
             },
-            runtime: std::sync::Mutex::new(Runtime::new(seed, rate_limit)),
+            runtime: std::sync::Mutex::new(Runtime::new(seed, &limits)),
             log: std::sync::Mutex::default(),
         });
         let app = axum::Router::new()

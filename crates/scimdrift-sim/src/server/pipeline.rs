@@ -1,5 +1,6 @@
 //! The one request handler: every request runs through the stages in order.
 
+use super::auth::Caller;
 use super::log::{self, RequestRecord};
 use super::resources::{self, Params, Served};
 use super::state::Shared;
@@ -22,8 +23,12 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
         .and_then(|h| h.to_str().ok())
         .map(str::to_owned);
     let authorization = req.headers().contains_key(header::AUTHORIZATION);
-    let (response, fault, delay) =
-        answer(&shared, &method, &path, query.as_deref(), req.headers()).await;
+    let Answered {
+        response,
+        fault,
+        delay,
+        caller,
+    } = answer(&shared, &method, &path, query.as_deref(), req.headers()).await;
     log::record(
         &shared,
         RequestRecord {
@@ -35,9 +40,18 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             delay,
             host,
             authorization,
+            token: caller.map(|c| c.0),
         },
     );
     response
+}
+
+/// What the pipeline decided, for the response and the log.
+struct Answered {
+    response: Response,
+    fault: Option<FaultKind>,
+    delay: Duration,
+    caller: Option<Caller>,
 }
 
 /// auth → rate limit and seeded draws → latency → storm → route → status
@@ -48,32 +62,46 @@ async fn answer(
     path: &str,
     query: Option<&str>,
     headers: &HeaderMap,
-) -> (Response, Option<FaultKind>, Duration) {
+) -> Answered {
     let s = &shared.settings;
-    if let Err(a) = auth::authenticate(&s.token, headers) {
-        return (a.finish(s.profile), None, Duration::ZERO);
-    }
+    let caller = match auth::authenticate(&s.tokens, headers) {
+        Ok(caller) => caller,
+        Err(a) => {
+            return Answered {
+                response: a.finish(s.profile),
+                fault: None,
+                delay: Duration::ZERO,
+                caller: None,
+            };
+        }
+    };
     // Everything below costs the caller a slot of its budget, as at Omni.
-    let admission = admission::admit(shared);
+    let admission = admission::admit(shared, caller);
     let delay = s.latency + s.faults.jitter.mul_f64(admission.draws.jitter);
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
+    let done = |response: Response, fault: Option<FaultKind>| Answered {
+        response,
+        fault,
+        delay,
+        caller: Some(caller),
+    };
     if let Err(wait) = admission.rate {
         let a = rate::too_many_requests(s.retry_after.then_some(wait));
-        return (a.finish(s.profile), None, delay);
+        return done(a.finish(s.profile), None);
     }
     if admission.storm {
         let a = rate::too_many_requests(s.retry_after.then_some(Duration::from_secs(1)));
-        return (a.finish(s.profile), Some(FaultKind::Storm), delay);
+        return done(a.finish(s.profile), Some(FaultKind::Storm));
     }
     let route = match route::resolve(s.profile, method, path) {
         Ok(route) => route,
-        Err(a) => return (a.finish(s.profile), None, delay),
+        Err(a) => return done(a.finish(s.profile), None),
     };
     let fault = s.faults.pick(admission.draws.fault);
     if let Some(r) = status_faults::replace(s, fault, path, query, headers) {
-        return (r, fault, delay);
+        return done(r, fault);
     }
     // A request that already followed a redirect is answered normally.
     let fault = fault.filter(|f| *f != FaultKind::Redirect);
@@ -81,6 +109,8 @@ async fn answer(
     let fault = lies::label(&s.faults, fault, page.is_some());
     let response = body_faults::apply(answer, fault, s);
     let mutated = mutation::after_page(shared, page);
-    let fault = fault.or(mutated.then_some(FaultKind::MutatedAfter));
-    (response, fault, delay)
+    done(
+        response,
+        fault.or(mutated.then_some(FaultKind::MutatedAfter)),
+    )
 }

@@ -5,3 +5,4 @@ mod faults;
 mod hostile;
 mod omni_facts;
 mod paging;
+mod tokens;
