@@ -14,8 +14,11 @@
 //! `Resources` absent from empty pages, only the documented filters
 //! (`userName eq` on users; `userName`/`embedExternalId` with `eq`/`co` on embed
 //! users; `displayName eq` on groups), `excludedAttributes=members` on groups,
-//! lowercase and capitalised paths, 60 requests per minute per token answered
-//! with a bare 429 (no `Retry-After` unless asked for).
+//! lowercase and capitalised paths, 60 requests per minute per token (each of
+//! several tokens has its own budget) answered with a bare 429 (no
+//! `Retry-After` unless asked for). The only writes are Omni's documented group
+//! writes: `PATCH /groups/{id}` (add, remove and replace `members`, replace
+//! `displayName`) and `POST /groups` (409 on a duplicate name).
 
 mod config;
 mod faults;

@@ -14,7 +14,9 @@ The first line on stdout is `listening on http://127.0.0.1:PORT`; the SCIM base 
 plus `/api/scim/v2` (profile omni) or `/scim/v2` (profile scim). Stop with Ctrl-C.
 
 Omni profile: GET /api/scim/v2/{users,groups,embed/users}[/ID], also spelled /Users, /Groups,
-/embed/Users. Scim profile: GET /Users, /Groups (also under /scim/v2), any filter, no embed users.";
+/embed/Users. Scim profile: GET /Users, /Groups (also under /scim/v2), any filter, no embed users.
+Both profiles write groups as Omni documents: PATCH /groups/ID (add, remove, replace members;
+replace displayName) and POST /groups (409 on a duplicate name).";
 
 /// A loopback server that behaves like Omni's SCIM API, with fault injection.
 #[derive(Debug, Parser)]

@@ -13,7 +13,7 @@
 //!    redirect, HTML or wrong-shaped 200, endless body, [`gzip`] bomb);
 //! 5. [`resources`]: the answer itself, list pages with their paging and
 //!    filters in [`list`] and the list-page lies of hostile servers in
-//!    [`lies`];
+//!    [`lies`], Omni's group writes in [`writes`];
 //! 6. [`body_faults`]: faults that break a good answer on the wire (reset,
 //!    truncated, malformed, slow);
 //! 7. [`mutation`]: the org changing after the first page of a scan;
@@ -37,6 +37,7 @@ mod resources;
 mod route;
 mod state;
 mod status_faults;
+mod writes;
 
 pub use log::{LOG_CAP, RequestRecord};
 

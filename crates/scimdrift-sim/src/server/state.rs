@@ -47,6 +47,8 @@ pub(super) struct Runtime {
     /// 429s still to send in the current storm.
     pub(super) storm_left: u32,
     pub(super) mutations_done: u32,
+    /// Groups made by `POST /groups` so far (their ids count up).
+    pub(super) groups_created: u32,
 }
 
 impl Runtime {
@@ -61,6 +63,7 @@ impl Runtime {
                 .collect(),
             storm_left: 0,
             mutations_done: 0,
+            groups_created: 0,
         }
     }
 }

@@ -6,3 +6,4 @@ mod hostile;
 mod omni_facts;
 mod paging;
 mod tokens;
+mod writes;

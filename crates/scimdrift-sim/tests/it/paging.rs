@@ -175,8 +175,9 @@ async fn request_log_records_method_path_query_status() {
     let sim = start(config(3)).await;
     let base = sim.scim_base_url();
     get(&base, "/groups?count=1&startIndex=2").await;
+    // Users are read-only here (the simulator writes groups only).
     let resp = client()
-        .post(format!("{base}/groups"))
+        .post(format!("{base}/users"))
         .bearer_auth(TOKEN)
         .send()
         .await
