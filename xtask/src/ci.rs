@@ -69,8 +69,8 @@ fn doc_tests() -> Result<()> {
     }
     let status = child.wait()?;
     eprintln!(
-        "doc tests: {} passed, {} failed, {} ignored in {} crates' doc tests",
-        total.passed, total.failed, total.ignored, total.runs
+        "doc tests of {} crates: {} passed, {} failed, {} ignored",
+        total.runs, total.passed, total.failed, total.ignored
     );
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
