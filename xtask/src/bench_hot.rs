@@ -4,8 +4,8 @@
 //! `## Hot paths (criterion)` section of BENCHMARKS.md.
 
 use crate::flags;
+use crate::util;
 use crate::util::criterion::{self, fmt_ns};
-use crate::util::{self};
 use anyhow::{Context as _, Result, bail};
 use scimdrift_sim::orggen::BenchWorkload;
 use std::fmt::Write as _;
