@@ -18,6 +18,8 @@ mod gen_org;
 mod interop;
 mod screenshot;
 mod sim_bench;
+#[cfg(test)]
+mod tidy;
 mod util;
 
 use anyhow::Result;

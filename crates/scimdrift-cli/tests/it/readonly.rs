@@ -1,0 +1,78 @@
+//! Read-only by test, not by care: every command that can reach a live
+//! instance sends nothing but GET requests. The simulator's request log sees
+//! every request each command made.
+
+use scimdrift_proto::Snapshot;
+use scimdrift_sim::{SimConfig, Simulator};
+
+use crate::support::{root, run, scimdrift};
+
+const TOKEN: &str = "omni_org_key_readonly_test";
+
+/// Flags that point a command at the simulator, fast.
+fn live(base_url: &str) -> Vec<String> {
+    [
+        "--base-url",
+        base_url,
+        "--rate-limit",
+        "600000/min",
+        "--retries",
+        "1",
+        "--timeout",
+        "5",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_command_that_reads_a_live_instance_sends_only_gets() {
+    let text = std::fs::read_to_string(root().join("demo/org.json")).unwrap();
+    let org: Snapshot = serde_json::from_str(&text).unwrap();
+    let sim = Simulator::start(SimConfig::new(org).token(TOKEN).rate_limit(None))
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let policies = root().join("policies");
+    let policies = policies.to_str().unwrap();
+    let now = ["--now", "2027-03-25T09:00:00Z"];
+    let commands: Vec<(&str, Vec<String>)> = vec![
+        ("fetch", vec!["fetch".into(), "--out".into(), "s.json".into()]),
+        (
+            "check",
+            ["check", "--policies", policies, "--state-dir", "state"]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
+        (
+            "check --base",
+            ["check", "--policies", policies, "--base", policies]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
+        (
+            "review",
+            ["review", "--policies", policies, "--format", "csv"]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
+    ];
+    for (name, args) in commands {
+        sim.clear_requests();
+        let mut cmd = scimdrift(dir.path());
+        cmd.args(&args).args(live(&sim.base_url())).env("OMNI_API_TOKEN", TOKEN);
+        let (code, _stdout, stderr) = run(&mut cmd);
+        assert!(matches!(code, 0 | 2), "`{name}` exited {code}:\n{stderr}");
+        let requests = sim.requests();
+        assert!(!requests.is_empty(), "`{name}` made no request");
+        let writes: Vec<_> = requests.iter().filter(|r| r.method != "GET").collect();
+        assert!(writes.is_empty(), "`{name}` sent {writes:?}");
+    }
+    sim.shutdown().await;
+}
