@@ -42,6 +42,8 @@ enum Command {
     /// Parse or evaluate a SCIM filter (test `where:` selectors).
     #[command(subcommand)]
     Filter(cmd::filter::FilterCommand),
+    /// Write the live state (or --snapshot) as a starting policy set that checks clean.
+    Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
     Schema(cmd::schema::SchemaArgs),
 }
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Render(args) => cmd::render::run(args),
         Command::Filter(command) => cmd::filter::run(command),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Init(args) => cmd::init::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -5,6 +5,7 @@ pub mod connect;
 pub mod diff;
 pub mod fetch;
 pub mod filter;
+pub mod init;
 pub mod input;
 pub mod output;
 pub mod policies;

@@ -11,6 +11,7 @@ mod fetch;
 mod filter;
 mod hardening;
 mod help;
+mod init;
 mod reports;
 mod review;
 mod secrets;
