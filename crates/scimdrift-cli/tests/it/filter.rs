@@ -77,6 +77,10 @@ fn eval_on_a_resource_prints_true_or_false() {
         (r#"meta.created lt "2024-01-15T11:30:00+01:00""#, "false\n"),
         (r#"userName eq "ann@acme.com" and active eq true"#, "true\n"),
         ("embedEntity pr", "false\n"),
+        // Equality across JSON types is no match (RFC 7644), not an error.
+        ("userName eq 5", "false\n"),
+        (r#"active eq "true""#, "false\n"),
+        (r#"active ne "true""#, "true\n"),
     ] {
         let (code, out, err) = scimdrift_run(&["filter", "eval", filter, "--resource", &user]);
         assert_eq!(
@@ -95,10 +99,10 @@ fn eval_invalid_filter_exits_4() {
         scimdrift_run(&["filter", "eval", "active gt true", "--resource", &user]);
     assert_eq!((code, out.as_str()), (4, ""));
     insta::assert_snapshot!(err, @"error: invalid filter: `gt` orders values, and booleans have no order (`active gt true`)");
-    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName eq 5", "--resource", &user]);
+    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName gt 5", "--resource", &user]);
     assert_eq!(code, 4);
     assert!(
-        err.contains("`userName` holds a string but is compared with a number"),
+        err.contains("`gt` cannot order a string against a number (`userName` holds a string)"),
         "{err}"
     );
     let (code, _, err) = scimdrift_run(&["filter", "eval", "userName eq", "--resource", &user]);
