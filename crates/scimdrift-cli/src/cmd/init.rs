@@ -7,7 +7,8 @@
 //! failure, 3 incomplete data (nothing written), 4 invalid input.
 
 use crate::cmd::connect::ConnectArgs;
-use crate::exit::{Exit, invalid};
+use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
 use scimdrift_adopt::{AdoptError, Adoption, Options, PolicyFile};
 use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::{
@@ -74,30 +75,24 @@ pub struct InitArgs {
 }
 
 /// Runs `scimdrift init`.
-pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
+pub fn run(args: InitArgs) -> Result<Exit, CliError> {
     let now = super::check::parse_now(args.now.as_deref())?;
     // Everything that can be refused is refused before any network traffic.
     let existing = if args.merge {
-        match super::policies::load_dir(&args.out) {
-            Ok((files, loaded)) => Some((files, loaded)),
-            Err(code) => return Ok(code),
-        }
+        Some(super::policies::load_dir(&args.out)?)
     } else {
         if !args.force && !is_empty_dir(&args.out)? {
-            return Err(invalid(
-                format!("`{}` is not empty: init never overwrites policies", args.out.display()),
-                Some(
-                    "pass --merge to add declarations only for undeclared groups, --force to replace the files init writes, or choose another --out"
-                        .to_owned(),
-                ),
+            return Err(CliError::invalid(format!(
+                "`{}` is not empty: init never overwrites policies",
+                args.out.display()
+            ))
+            .with_hint(
+                "pass --merge to add declarations only for undeclared groups, --force to replace the files init writes, or choose another --out",
             ));
         }
         None
     };
-    let input = match super::input::load(args.snapshot.as_deref(), &args.connect)? {
-        Ok(input) => input,
-        Err(code) => return Ok(code),
-    };
+    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
     let source = match (&input.source.base_url, &input.source.snapshot_path) {
         (Some(url), _) => url.clone(),
         (None, Some(path)) => format!("snapshot {path}"),
@@ -167,15 +162,15 @@ pub fn run(args: InitArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Clean)
 }
 
-fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
+fn is_empty_dir(dir: &Path) -> Result<bool, CliError> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => Ok(entries.next().is_none()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
-        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(invalid(
-            format!("`--out {}` is not a directory", dir.display()),
-            None,
-        )),
-        Err(e) => Err(anyhow::Error::new(e).context(format!("cannot read `{}`", dir.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => Err(CliError::invalid(format!(
+            "`--out {}` is not a directory",
+            dir.display()
+        ))),
+        Err(e) => Err(e).context(format!("cannot read `{}`", dir.display())),
     }
 }
 
@@ -223,19 +218,21 @@ fn verify(
     sources: &[PolicySource],
     opts: &Options,
     merge: bool,
-) -> anyhow::Result<Report> {
+) -> Result<Report, CliError> {
     let loaded = match load_policies(sources) {
         Ok(loaded) => loaded,
-        Err(diags) => anyhow::bail!(
-            "internal error: the generated policies do not load (nothing was written):\n{}",
-            render_all(&diags)
-        ),
+        Err(diags) => {
+            return Err(CliError::failure(
+                "internal error: the generated policies do not load (nothing was written)",
+            )
+            .with_diagnostics(render_all(&diags)));
+        }
     };
     if !merge && !loaded.warnings.is_empty() {
-        anyhow::bail!(
-            "internal error: the generated policies load with warnings (nothing was written):\n{}",
-            render_all(&loaded.warnings)
-        );
+        return Err(CliError::failure(
+            "internal error: the generated policies load with warnings (nothing was written)",
+        )
+        .with_diagnostics(render_all(&loaded.warnings)));
     }
     let mut check_opts = CheckOptions::new(opts.now, Default::default());
     check_opts.accept_mass_drift = merge;
@@ -254,16 +251,15 @@ fn verify(
         .map(|f| format!("  - {}", f.message))
         .collect();
     if !open.is_empty() {
-        anyhow::bail!(
-            "internal error: the generated policies do not check clean (nothing was written); please report this:\n{}",
-            open.join("\n")
-        );
+        return Err(CliError::failure(
+            "internal error: the generated policies do not check clean (nothing was written); please report this",
+        )
+        .with_diagnostics(open.join("\n")));
     }
     Ok(report)
 }
 
-fn write_files(dir: &Path, files: &[PolicyFile], force: bool) -> anyhow::Result<()> {
-    use anyhow::Context as _;
+fn write_files(dir: &Path, files: &[PolicyFile], force: bool) -> Result<(), CliError> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     for f in files {
         let path = dir.join(&f.path);
