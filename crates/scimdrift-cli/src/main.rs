@@ -4,8 +4,11 @@
 //! here, once (see [`error`]).
 
 mod cmd;
+mod connect;
 mod error;
 mod exit;
+mod input;
+mod output;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::cmd::connect::{self, ConnectArgs};
+use crate::connect::{self, ConnectArgs};
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
 

@@ -30,7 +30,7 @@ pub fn annotate(report: &mut Report, dir: &Path) -> Result<bool, CliError> {
         }
         return Ok(false);
     }
-    let previous = super::render::read_report(&path).map_err(|err| {
+    let previous = crate::input::report::read_report(&path).map_err(|err| {
         CliError::caused_by(Exit::Invalid, "the saved state is unreadable", err).with_hint(format!(
             "delete `{}` to start the history afresh",
             path.display()
