@@ -9,6 +9,7 @@ mod error;
 mod exit;
 mod input;
 mod output;
+mod write;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;
