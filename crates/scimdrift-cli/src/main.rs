@@ -1,7 +1,10 @@
 //! The `scimdrift` binary: parses the command line, runs one subcommand, and
 //! maps its outcome to the documented exit codes (see [`exit::Exit`]).
+//! Every subcommand returns `Result<Exit, CliError>`; an error is printed
+//! here, once (see [`error`]).
 
 mod cmd;
+mod error;
 mod exit;
 
 use clap::{Parser, Subcommand};
@@ -73,6 +76,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code.into(),
-        Err(err) => exit::report_error(&err).into(),
+        Err(err) => err.print().into(),
     }
 }

@@ -24,6 +24,9 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use scimdrift_proto::Snapshot;
+use scimdrift_proto::scim::{
+    GROUP_URN, OMNI_USER_ATTRIBUTE_URN, OMNI_USER_EXTENSION_URN, USER_URN,
+};
 use std::collections::HashSet;
 use std::io::{self, Write};
 
@@ -59,10 +62,6 @@ pub struct OrgStats {
     pub entities: usize,
 }
 
-const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
-const ATTR_URN: &str = "urn:omni:params:1.0:UserAttribute";
-const EXT_URN: &str = "urn:omni:params:scim:schemas:extension:user:2.0";
 const DOMAIN: &str = "blobsrus.example";
 
 /// (display, ASCII for email local parts)
@@ -473,9 +472,9 @@ fn write_person(out: &mut String, p: &Person, layout: &Layout, embed: bool) {
     out.push_str(r#"{"schemas":[""#);
     out.push_str(USER_URN);
     out.push_str(r#"",""#);
-    out.push_str(ATTR_URN);
+    out.push_str(OMNI_USER_ATTRIBUTE_URN);
     out.push_str(r#"",""#);
-    out.push_str(EXT_URN);
+    out.push_str(OMNI_USER_EXTENSION_URN);
     out.push_str(r#""],"id":""#);
     out.push_str(&p.id);
     out.push_str(r#"","userName":"#);
@@ -519,7 +518,7 @@ fn write_person(out: &mut String, p: &Person, layout: &Layout, embed: bool) {
     out.push_str(r#"","lastModified":""#);
     out.push_str(&timestamp(p.created + 86_400));
     out.push_str(r#"","resourceType":"User"},""#);
-    out.push_str(ATTR_URN);
+    out.push_str(OMNI_USER_ATTRIBUTE_URN);
     out.push_str(r#"":{"region":""#);
     out.push_str(p.region);
     out.push_str(&format!(
@@ -528,7 +527,7 @@ fn write_person(out: &mut String, p: &Person, layout: &Layout, embed: bool) {
     ));
     out.push_str(p.region);
     out.push_str(r#""],"manager":null},""#);
-    out.push_str(EXT_URN);
+    out.push_str(OMNI_USER_EXTENSION_URN);
     out.push_str(r#"":{"lastLogin":"#);
     match p.last_login {
         Some(t) => {

@@ -7,7 +7,8 @@
 
 use crate::cmd::connect::ConnectArgs;
 use crate::cmd::output::OutputArgs;
-use crate::exit::{Exit, invalid};
+use crate::error::CliError;
+use crate::exit::Exit;
 use scimdrift_reconcile::{
     CheckOptions, FailOn, Report, Status, check, lint_against_snapshot, render_all,
 };
@@ -76,12 +77,9 @@ pub struct CheckArgs {
 }
 
 /// Runs `scimdrift check`.
-pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
+pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     let now = parse_now(args.now.as_deref())?;
-    let (files, loaded) = match super::policies::load_dir(&args.policies) {
-        Ok(ok) => ok,
-        Err(code) => return Ok(code),
-    };
+    let (files, loaded) = super::policies::load_dir(&args.policies)?;
     // The base is read before any network traffic: a bad ref is a usage
     // error and should not cost a fetch.
     let base = match &args.base {
@@ -92,10 +90,7 @@ pub fn run(args: CheckArgs) -> anyhow::Result<Exit> {
         }
         None => None,
     };
-    let input = match super::input::load(args.snapshot.as_deref(), &args.connect)? {
-        Ok(input) => input,
-        Err(code) => return Ok(code),
-    };
+    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
     let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));
@@ -149,13 +144,15 @@ pub fn exit_for(report: &Report) -> Exit {
 }
 
 /// `--now`, or the real clock (read here, at the edge, exactly once).
-pub fn parse_now(now: Option<&str>) -> anyhow::Result<jiff::Timestamp> {
+pub fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, CliError> {
     match now {
         Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
-            invalid(
-                format!("`--now {text}` is not an RFC 3339 timestamp: {err}"),
-                Some("e.g. `--now 2026-11-26T12:00:00Z`".to_owned()),
+            CliError::caused_by(
+                Exit::Invalid,
+                format!("`--now {text}` is not an RFC 3339 timestamp"),
+                err,
             )
+            .with_hint("e.g. `--now 2026-11-26T12:00:00Z`")
         }),
         None => {
             #[expect(

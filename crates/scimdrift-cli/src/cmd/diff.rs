@@ -1,7 +1,7 @@
 //! `scimdrift diff`: what changed between two snapshots.
 
-use crate::exit::{Exit, invalid};
-use anyhow::Context as _;
+use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
 use scimdrift_proto::{DEFAULT_MAX_SNAPSHOT_MB, Snapshot, SnapshotLoadError};
 use scimdrift_render::diff::{self, SnapshotRef};
 use sha2::{Digest as _, Sha256};
@@ -32,14 +32,12 @@ pub enum DiffFormat {
 }
 
 /// Runs `scimdrift diff`. Exits 0 whether or not anything changed.
-pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
+pub fn run(args: DiffArgs) -> Result<Exit, CliError> {
     let (a, a_ref) = read_snapshot(&args.from)?;
     let (b, b_ref) = read_snapshot(&args.to)?;
     let d = diff::diff((&a, a_ref), (&b, b_ref)).map_err(|err| {
-        invalid(
-            format!("{err}: {}", err.source),
-            Some("a snapshot's resources must be SCIM resources as Omni serves them".into()),
-        )
+        CliError::from_error(Exit::Invalid, err)
+            .with_hint("a snapshot's resources must be SCIM resources as Omni serves them")
     })?;
     let text = match args.format {
         DiffFormat::Human => diff::render_human(&d),
@@ -53,14 +51,14 @@ pub fn run(args: DiffArgs) -> anyhow::Result<Exit> {
 
 /// Reads and parses a snapshot file, with its sha256. Bad JSON or a wrong
 /// schema is invalid input (exit 4) naming the file, line and column.
-pub fn read_snapshot(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef)> {
+pub fn read_snapshot(path: &Path) -> Result<(Snapshot, SnapshotRef), CliError> {
     let (snapshot, reference, _) = read_snapshot_bytes(path)?;
     Ok((snapshot, reference))
 }
 
 /// The largest snapshot file read, in MiB: `SCIMDRIFT_MAX_SNAPSHOT_MB` or
 /// [`DEFAULT_MAX_SNAPSHOT_MB`].
-pub fn max_snapshot_mb() -> anyhow::Result<u64> {
+pub fn max_snapshot_mb() -> Result<u64, CliError> {
     match std::env::var("SCIMDRIFT_MAX_SNAPSHOT_MB") {
         Err(_) => Ok(DEFAULT_MAX_SNAPSHOT_MB),
         Ok(v) => v
@@ -69,10 +67,10 @@ pub fn max_snapshot_mb() -> anyhow::Result<u64> {
             .ok()
             .filter(|n| *n > 0)
             .ok_or_else(|| {
-                invalid(
-                    format!("SCIMDRIFT_MAX_SNAPSHOT_MB=`{v}`: expected a positive number of MiB"),
-                    Some(format!("the default is {DEFAULT_MAX_SNAPSHOT_MB}")),
-                )
+                CliError::invalid(format!(
+                    "SCIMDRIFT_MAX_SNAPSHOT_MB=`{v}`: expected a positive number of MiB"
+                ))
+                .with_hint(format!("the default is {DEFAULT_MAX_SNAPSHOT_MB}"))
             }),
     }
 }
@@ -93,7 +91,7 @@ pub fn snapshot_env_help() -> clap::builder::StyledStr {
 /// [`read_snapshot`], also returning the text read (which the snapshot's
 /// resources share rather than copy). Reads at most the size limit (plus one
 /// byte), so a huge file is refused without loading it.
-pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef, Arc<String>)> {
+pub fn read_snapshot_bytes(path: &Path) -> Result<(Snapshot, SnapshotRef, Arc<String>), CliError> {
     let max_mb = max_snapshot_mb()?;
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read `{}`", path.display()))?;
@@ -121,7 +119,7 @@ pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef
         (digest.join(), parsed)
     });
     let snapshot = parsed.map_err(|err| load_error(path, Some(err)))?;
-    let sha256 = sha256.map_err(|_| anyhow::anyhow!("the sha256 thread panicked"))?;
+    let sha256 = sha256.map_err(|_| CliError::failure("the sha256 thread panicked"))?;
     let reference = SnapshotRef {
         path: path.display().to_string(),
         sha256,
@@ -131,22 +129,24 @@ pub fn read_snapshot_bytes(path: &Path) -> anyhow::Result<(Snapshot, SnapshotRef
 }
 
 /// The invalid-input error for a snapshot file that does not load.
-fn load_error(path: &Path, err: Option<SnapshotLoadError>) -> anyhow::Error {
+fn load_error(path: &Path, err: Option<SnapshotLoadError>) -> CliError {
     let Some(err) = err else {
-        return invalid(format!("{}: not a valid snapshot", path.display()), None);
+        return CliError::invalid(format!("{}: not a valid snapshot", path.display()));
     };
     let (sep, hint) = match err {
         SnapshotLoadError::TooLarge { .. } => (
             " ",
-            Some("e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`".into()),
+            Some("e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`"),
         ),
         SnapshotLoadError::Json { .. } => (
             "",
-            Some("a snapshot is written by `scimdrift fetch -o FILE`".into()),
+            Some("a snapshot is written by `scimdrift fetch -o FILE`"),
         ),
         SnapshotLoadError::Schema(_) => (" ", None),
     };
-    invalid(format!("{}:{sep}{err}", path.display()), hint)
+    // The loader's message is a location and what is wrong there (it has
+    // no cause): the file name goes in front, as a compiler's would.
+    CliError::invalid(format!("{}:{sep}{err}", path.display())).with_hint_opt(hint)
 }
 
 /// `FILE:LINE:COLUMN: WHAT: message` for a JSON error, without serde_json's

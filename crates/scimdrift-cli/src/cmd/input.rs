@@ -4,7 +4,7 @@
 //! git commit).
 
 use crate::cmd::connect::{self, ConnectArgs};
-use crate::exit::{Exit, invalid};
+use crate::error::{CliError, Context as _};
 use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::ReportSource;
 use sha2::{Digest as _, Sha256};
@@ -22,15 +22,11 @@ pub struct Input {
     pub source: ReportSource,
 }
 
-/// Reads `--snapshot FILE`, or fetches live when it is absent. `Err(code)`
-/// means the problem has been printed and the command should exit with it.
-pub fn load(
-    snapshot: Option<&Path>,
-    connect_args: &ConnectArgs,
-) -> anyhow::Result<Result<Input, Exit>> {
+/// Reads `--snapshot FILE`, or fetches live when it is absent.
+pub fn load(snapshot: Option<&Path>, connect_args: &ConnectArgs) -> Result<Input, CliError> {
     if let Some(path) = snapshot {
         let (snapshot, reference, bytes) = super::diff::read_snapshot_bytes(path)?;
-        return Ok(Ok(Input {
+        return Ok(Input {
             source: ReportSource {
                 base_url: None,
                 snapshot_path: Some(display_path(path)),
@@ -39,26 +35,23 @@ pub fn load(
             },
             snapshot,
             bytes,
-        }));
+        });
     }
     if connect_args.base_url.is_none() {
-        return Err(invalid(
+        return Err(CliError::invalid(
             "no data to check: give --snapshot FILE, or a live instance with --base-url URL (or OMNI_BASE_URL)",
-            Some("and the API token in OMNI_API_TOKEN or --token-file FILE".into()),
-        ));
+        )
+        .with_hint("and the API token in OMNI_API_TOKEN or --token-file FILE"));
     }
     let runtime = connect::runtime()?;
-    let snapshot = match runtime.block_on(connect::fetch_snapshot(connect_args)) {
-        Ok(snapshot) => snapshot,
-        Err(code) => return Ok(Err(code)),
-    };
+    let snapshot = runtime.block_on(connect::fetch_snapshot(connect_args))?;
     if !snapshot.complete {
         connect::report_incomplete(&snapshot);
     }
-    let bytes = std::sync::Arc::new(String::from_utf8(scimdrift_fetch::snapshot_json(
-        &snapshot,
-    )?)?);
-    Ok(Ok(Input {
+    let json = scimdrift_fetch::snapshot_json(&snapshot).context("cannot encode the snapshot")?;
+    let bytes =
+        std::sync::Arc::new(String::from_utf8(json).context("the encoded snapshot is not UTF-8")?);
+    Ok(Input {
         source: ReportSource {
             base_url: snapshot.source.base_url.clone(),
             snapshot_path: None,
@@ -67,7 +60,7 @@ pub fn load(
         },
         snapshot,
         bytes,
-    }))
+    })
 }
 
 /// Lowercase hex sha256.

@@ -1,5 +1,6 @@
 //! Reading a policies directory into [`PolicySource`]s and loading them.
 
+use crate::error::CliError;
 use crate::exit::Exit;
 use scimdrift_reconcile::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies, render_all};
 use std::io::Write as _;
@@ -10,54 +11,47 @@ const MAX_FILES: usize = 10_000;
 /// Deepest directory nesting followed.
 const MAX_DEPTH: usize = 16;
 
-fn fail(message: &str, hint: Option<&str>) -> Exit {
-    let mut stderr = anstream::stderr();
-    let _ = writeln!(stderr, "error: {message}");
-    if let Some(hint) = hint {
-        let _ = writeln!(stderr, "hint: {hint}");
-    }
-    Exit::Invalid
-}
-
 /// Reads every `*.yaml`/`*.yml` file under `dir`, recursively, sorted by
-/// path (relative to `dir`, with `/` separators). Prints the problem and
-/// returns the exit code on failure.
-pub fn read_policy_dir(dir: &Path) -> Result<Vec<PolicySource>, Exit> {
+/// path (relative to `dir`, with `/` separators).
+pub fn read_policy_dir(dir: &Path) -> Result<Vec<PolicySource>, CliError> {
     if !dir.is_dir() {
-        return Err(fail(
-            &format!("policies directory `{}` does not exist", dir.display()),
-            Some("pass --policies DIR, or run from the directory that holds `policies/`"),
-        ));
+        return Err(CliError::invalid(format!(
+            "policies directory `{}` does not exist",
+            dir.display()
+        ))
+        .with_hint("pass --policies DIR, or run from the directory that holds `policies/`"));
     }
     let mut out = Vec::new();
     walk(dir, dir, 0, &mut out)?;
     if out.is_empty() {
-        return Err(fail(
-            &format!("no `*.yaml` or `*.yml` files under `{}`", dir.display()),
-            Some("a policy file starts with `version: 1`"),
-        ));
+        return Err(CliError::invalid(format!(
+            "no `*.yaml` or `*.yml` files under `{}`",
+            dir.display()
+        ))
+        .with_hint("a policy file starts with `version: 1`"));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PolicySource>) -> Result<(), Exit> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    out: &mut Vec<PolicySource>,
+) -> Result<(), CliError> {
     if depth > MAX_DEPTH {
-        return Err(fail(
-            &format!(
-                "`{}` is nested more than {MAX_DEPTH} directories deep",
-                dir.display()
-            ),
-            None,
-        ));
+        return Err(CliError::invalid(format!(
+            "`{}` is nested more than {MAX_DEPTH} directories deep",
+            dir.display()
+        )));
     }
-    let entries = std::fs::read_dir(dir)
-        .map_err(|e| fail(&format!("cannot read `{}`: {e}", dir.display()), None))?;
+    let unreadable =
+        |e| CliError::caused_by(Exit::Invalid, format!("cannot read `{}`", dir.display()), e);
+    let entries = std::fs::read_dir(dir).map_err(unreadable)?;
     let mut paths = Vec::new();
     for entry in entries {
-        let entry =
-            entry.map_err(|e| fail(&format!("cannot read `{}`: {e}", dir.display()), None))?;
-        paths.push(entry.path());
+        paths.push(entry.map_err(unreadable)?.path());
     }
     paths.sort();
     for path in paths {
@@ -77,27 +71,25 @@ fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<PolicySource>) -> R
             continue;
         }
         if out.len() >= MAX_FILES {
-            return Err(fail(&format!("more than {MAX_FILES} policy files"), None));
+            return Err(CliError::invalid(format!(
+                "more than {MAX_FILES} policy files"
+            )));
         }
         let shown = relative(root, &path);
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| fail(&format!("cannot read `{shown}`: {e}"), None))?;
+        let unreadable =
+            |e| CliError::caused_by(Exit::Invalid, format!("cannot read `{shown}`"), e);
+        let meta = std::fs::metadata(&path).map_err(unreadable)?;
         if meta.len() > MAX_POLICY_FILE_BYTES as u64 {
-            return Err(fail(
-                &format!(
-                    "policy file `{shown}` is larger than {} KiB",
-                    MAX_POLICY_FILE_BYTES / 1024
-                ),
-                Some("split the policies into several files"),
-            ));
+            return Err(CliError::invalid(format!(
+                "policy file `{shown}` is larger than {} KiB",
+                MAX_POLICY_FILE_BYTES / 1024
+            ))
+            .with_hint("split the policies into several files"));
         }
-        let bytes =
-            std::fs::read(&path).map_err(|e| fail(&format!("cannot read `{shown}`: {e}"), None))?;
+        let bytes = std::fs::read(&path).map_err(unreadable)?;
         let contents = String::from_utf8(bytes).map_err(|_| {
-            fail(
-                &format!("policy file `{shown}` is not valid UTF-8"),
-                Some("save it as UTF-8"),
-            )
+            CliError::invalid(format!("policy file `{shown}` is not valid UTF-8"))
+                .with_hint("save it as UTF-8")
         })?;
         out.push(PolicySource {
             path: shown,
@@ -115,15 +107,14 @@ fn relative(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads and loads a policies directory; prints warnings, or every error
-/// (returning exit 4).
-pub fn load_dir(dir: &Path) -> Result<(Vec<PolicySource>, Loaded), Exit> {
+/// Reads and loads a policies directory; prints the warnings. Errors are
+/// invalid input (exit 4) carrying every diagnostic.
+pub fn load_dir(dir: &Path) -> Result<(Vec<PolicySource>, Loaded), CliError> {
     let files = read_policy_dir(dir)?;
-    let mut stderr = anstream::stderr();
     match load_policies(&files) {
         Ok(loaded) => {
             if !loaded.warnings.is_empty() {
-                let _ = write!(stderr, "{}", render_all(&loaded.warnings));
+                let _ = write!(anstream::stderr(), "{}", render_all(&loaded.warnings));
             }
             Ok((files, loaded))
         }
@@ -132,13 +123,11 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<PolicySource>, Loaded), Exit> {
                 .iter()
                 .filter(|d| d.level == scimdrift_reconcile::Level::Error)
                 .count();
-            let _ = write!(stderr, "{}", render_all(&diags));
-            let _ = writeln!(
-                stderr,
-                "\nerror: {errors} error(s) in the policies under `{}`",
+            Err(CliError::invalid(format!(
+                "{errors} error(s) in the policies under `{}`",
                 dir.display()
-            );
-            Err(Exit::Invalid)
+            ))
+            .with_diagnostics(render_all(&diags)))
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::cmd::diff::json_error;
 use crate::cmd::output::OutputArgs;
-use crate::exit::{Exit, invalid};
-use anyhow::Context as _;
+use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
 use scimdrift_reconcile::{REPORT_SCHEMA, Report};
 use std::path::PathBuf;
 
@@ -22,7 +22,7 @@ pub struct RenderArgs {
 
 /// Runs `scimdrift render`. Exits 0: the report's status was decided when it
 /// was made.
-pub fn run(args: RenderArgs) -> anyhow::Result<Exit> {
+pub fn run(args: RenderArgs) -> Result<Exit, CliError> {
     let report = read_report(&args.report)?;
     let opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &opts)?;
@@ -30,24 +30,19 @@ pub fn run(args: RenderArgs) -> anyhow::Result<Exit> {
 }
 
 /// Reads a saved JSON report; a malformed one is invalid input (exit 4).
-pub fn read_report(path: &std::path::Path) -> anyhow::Result<Report> {
+pub fn read_report(path: &std::path::Path) -> Result<Report, CliError> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read `{}`", path.display()))?;
     let report: Report = serde_json::from_str(&text).map_err(|err| {
-        invalid(
-            json_error(path, &err, "not a valid report"),
-            Some("a report is written by `scimdrift check --output json=PATH`".into()),
-        )
+        CliError::invalid(json_error(path, &err, "not a valid report"))
+            .with_hint("a report is written by `scimdrift check --output json=PATH`")
     })?;
     if report.schema != REPORT_SCHEMA {
-        return Err(invalid(
-            format!(
-                "{}: unsupported report schema `{}` (expected `{REPORT_SCHEMA}`)",
-                path.display(),
-                report.schema
-            ),
-            None,
-        ));
+        return Err(CliError::invalid(format!(
+            "{}: unsupported report schema `{}` (expected `{REPORT_SCHEMA}`)",
+            path.display(),
+            report.schema
+        )));
     }
     Ok(report)
 }

@@ -2,7 +2,8 @@
 
 use crate::cmd::check::{exit_for, parse_now};
 use crate::cmd::connect::ConnectArgs;
-use crate::exit::{Exit, invalid};
+use crate::error::CliError;
+use crate::exit::Exit;
 use scimdrift_proto::Filter;
 use scimdrift_reconcile::{CheckOptions, SubjectKind, check};
 use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewRule};
@@ -90,25 +91,17 @@ fn render(review: &Review, format: ReviewFormat) -> String {
 }
 
 /// Runs `scimdrift review`.
-pub fn run(args: ReviewArgs) -> anyhow::Result<Exit> {
+pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
     let now = parse_now(args.now.as_deref())?;
     let filter = match &args.where_ {
         Some(text) => Some(Filter::parse(text).map_err(|err| {
-            invalid(
-                format!("invalid --where filter\n{}", err.render(text)),
-                Some("filters follow RFC 7644 §3.4.2.2, e.g. `active eq true`".into()),
-            )
+            CliError::invalid(format!("invalid --where filter\n{}", err.render(text)))
+                .with_hint("filters follow RFC 7644 §3.4.2.2, e.g. `active eq true`")
         })?),
         None => None,
     };
-    let (_files, loaded) = match super::policies::load_dir(&args.policies) {
-        Ok(ok) => ok,
-        Err(code) => return Ok(code),
-    };
-    let input = match super::input::load(args.snapshot.as_deref(), &args.connect)? {
-        Ok(input) => input,
-        Err(code) => return Ok(code),
-    };
+    let (_files, loaded) = super::policies::load_dir(&args.policies)?;
+    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
     // The default threshold, so the evidence's status reads as `check` would.
     let mut opts = CheckOptions::new(now, input.source.clone());
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
@@ -141,7 +134,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<Exit> {
         filter_text: args.where_.clone(),
     };
     let review = review::build(&input.snapshot, &report, &rules, &declarations, &select)
-        .map_err(|err| invalid(format!("{err}"), None))?;
+        .map_err(|err| CliError::from_error(Exit::Invalid, err))?;
 
     for output in &args.outputs {
         super::output::write_file(&output.path, &render(&review, output.format))?;
