@@ -142,7 +142,8 @@ fn bad_arguments_exit_4() {
     assert_outcome!(run, @r"
     --- stdout
     --- stderr
-    error: `--now yesterday` is not an RFC 3339 timestamp: failed to parse four digit integer as year: invalid digit, expected 0-9 but got y
+    error: `--now yesterday` is not an RFC 3339 timestamp
+      caused by: failed to parse four digit integer as year: invalid digit, expected 0-9 but got y
     hint: e.g. `--now 2026-11-26T12:00:00Z`
     [exit status: 4]
     ");

@@ -219,7 +219,8 @@ fn bad_inputs_are_exit_codes_not_crashes() {
     assert_outcome!(filter(&["filter", "eval", "a pr", "--resource", &not_json]), @r"
     --- stdout
     --- stderr
-    error: `[TEMP]/bad.json` is not valid JSON: EOF while parsing a value at line 1 column 7
+    error: `[TEMP]/bad.json` is not valid JSON
+      caused by: EOF while parsing a value at line 1 column 7
     hint: pass one SCIM resource as a JSON object
     [exit status: 4]
     ");
@@ -248,7 +249,8 @@ fn bad_inputs_are_exit_codes_not_crashes() {
     assert_outcome!(filter(&["filter", "eval", "a pr", "--resource", missing]), @r"
     --- stdout
     --- stderr
-    error: cannot read `[TEMP]/missing.json`: No such file or directory (os error 2)
+    error: cannot read `[TEMP]/missing.json`
+      caused by: No such file or directory (os error 2)
     [exit status: 1]
     ");
     assert_outcome!(filter(&["filter", "eval", "a pr"]), @r"
