@@ -91,6 +91,10 @@ fn eval_on_a_resource_prints_true_or_false() {
         (r#"meta.created lt "2024-01-15T11:30:00+01:00""#, "false\n"),
         (r#"userName eq "ann@acme.com" and active eq true"#, "true\n"),
         ("embedEntity pr", "false\n"),
+        // Equality across JSON types is no match (RFC 7644), not an error.
+        ("userName eq 5", "false\n"),
+        (r#"active eq "true""#, "false\n"),
+        (r#"active ne "true""#, "true\n"),
     ] {
         let got = filter(&["filter", "eval", filter_text, "--resource", &user]);
         assert_eq!(
@@ -111,10 +115,10 @@ fn eval_invalid_filter_exits_4() {
     error: invalid filter: `gt` orders values, and booleans have no order (`active gt true`)
     [exit status: 4]
     ");
-    assert_outcome!(filter(&["filter", "eval", "userName eq 5", "--resource", &user]), @r"
+    assert_outcome!(filter(&["filter", "eval", "userName gt 5", "--resource", &user]), @r"
     --- stdout
     --- stderr
-    error: invalid filter: `userName` holds a string but is compared with a number
+    error: invalid filter: `gt` cannot order a string against a number (`userName` holds a string)
     [exit status: 4]
     ");
     assert_outcome!(filter(&["filter", "eval", "userName eq", "--resource", &user]), @r#"

@@ -1,8 +1,9 @@
-//! Admission: the rate limit and the seeded draws, taken together under the
+//! Admission: the rate limit (per token) and the seeded draws, taken together under the
 //! runtime lock, so every authenticated request costs one slot of the budget
 //! and exactly three draws (fault, storm, jitter), in that order, whatever
 //! happens to it afterwards. That is what makes a seed replay.
 
+use super::auth::Caller;
 use super::state::{Shared, lock};
 use crate::faults::Draws;
 use std::time::Duration;
@@ -19,16 +20,18 @@ pub(super) struct Admission {
     pub(super) storm: bool,
 }
 
-/// Takes a slot of the budget and the request's draws, and advances the storm.
-pub(super) fn admit(shared: &Shared) -> Admission {
+/// Takes a slot of the budget of the caller's token (its position among the
+/// configured tokens) and the request's draws, and advances the storm.
+pub(super) fn admit(shared: &Shared, caller: Caller) -> Admission {
     let faults = &shared.settings.faults;
     let mut rt = lock(&shared.runtime);
-    let rate = match rt.bucket.as_mut() {
+    let rate = match rt.buckets.get_mut(caller.0).and_then(Option::as_mut) {
         Some(b) => b.take(Instant::now()),
         None => Ok(()),
     };
     let draws = Draws::take(&mut rt.rng);
-    // A rate-limited request neither starts nor continues a storm.
+    // A rate-limited request neither starts nor continues a storm. The storm
+    // is the server's, not one token's: it hits whoever asks next.
     let storm = if rate.is_err() {
         false
     } else if rt.storm_left > 0 {

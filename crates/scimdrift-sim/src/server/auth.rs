@@ -4,9 +4,13 @@
 use super::reply::Answer;
 use axum::http::{HeaderMap, StatusCode, header};
 
-/// `Ok` when the request carries the configured bearer token (the scheme
-/// name is case-insensitive); otherwise the 401 to send.
-pub(super) fn authenticate(token: &str, headers: &HeaderMap) -> Result<(), Answer> {
+/// Who sent a request: the position of its token among the configured ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Caller(pub(super) usize);
+
+/// The caller when the request carries one of the configured bearer tokens
+/// (the scheme name is case-insensitive); otherwise the 401 to send.
+pub(super) fn authenticate(tokens: &[String], headers: &HeaderMap) -> Result<Caller, Answer> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(Answer::omni_error(
             StatusCode::UNAUTHORIZED,
@@ -20,13 +24,10 @@ pub(super) fn authenticate(token: &str, headers: &HeaderMap) -> Result<(), Answe
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim());
-    if given == Some(token) {
-        Ok(())
-    } else {
-        Err(Answer::omni_error(
-            StatusCode::UNAUTHORIZED,
-            "Unauthorized",
-            "Invalid API key",
-        ))
-    }
+    given
+        .and_then(|g| tokens.iter().position(|t| t == g))
+        .map(Caller)
+        .ok_or_else(|| {
+            Answer::omni_error(StatusCode::UNAUTHORIZED, "Unauthorized", "Invalid API key")
+        })
 }

@@ -28,6 +28,11 @@ pub struct RequestRecord {
     pub host: Option<String>,
     /// Whether the request carried an `Authorization` header (valid or not).
     pub authorization: bool,
+    /// The position (0-based, in configuration order) of the accepted token
+    /// the request carried; `None` when it was rejected with 401.
+    pub token: Option<usize>,
+    /// The request body (lossy UTF-8), when there was one: what a write sent.
+    pub body: Option<String>,
 }
 
 /// Appends a record, dropping the oldest beyond [`LOG_CAP`].

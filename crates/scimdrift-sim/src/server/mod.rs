@@ -3,8 +3,9 @@
 //! Every request goes through one fallback handler ([`pipeline`]), which runs
 //! the stages in this order, each in its own module:
 //!
-//! 1. [`auth`]: the bearer token (a request without a valid one costs nothing);
-//! 2. [`admission`]: the rate limit ([`rate`]'s token bucket) and the seeded
+//! 1. [`auth`]: the bearer token, one of several (a request without a valid
+//!    one costs nothing);
+//! 2. [`admission`]: the rate limit (the token's own bucket, see [`rate`]) and the seeded
 //!    draws (always three per authenticated request), then latency and the
 //!    429 storm;
 //! 3. [`route`]: method and path to a [`route::Route`] (405, 404);
@@ -12,7 +13,7 @@
 //!    redirect, HTML or wrong-shaped 200, endless body, [`gzip`] bomb);
 //! 5. [`resources`]: the answer itself, list pages with their paging and
 //!    filters in [`list`] and the list-page lies of hostile servers in
-//!    [`lies`];
+//!    [`lies`], Omni's group writes in [`writes`];
 //! 6. [`body_faults`]: faults that break a good answer on the wire (reset,
 //!    truncated, malformed, slow);
 //! 7. [`mutation`]: the org changing after the first page of a scan;
@@ -36,6 +37,7 @@ mod resources;
 mod route;
 mod state;
 mod status_faults;
+mod writes;
 
 pub use log::{LOG_CAP, RequestRecord};
 
@@ -85,7 +87,7 @@ impl Simulator {
         })?;
         let SimConfig {
             org,
-            token,
+            tokens,
             listen: _,
             rate_limit,
             retry_after,
@@ -101,11 +103,16 @@ impl Simulator {
             // A generic SCIM server has no embed users.
             store.remove_front(Kind::EmbedUsers, usize::MAX);
         }
+        // Omni limits each API key on its own: one bucket per token.
+        let limits: Vec<_> = tokens
+            .iter()
+            .map(|t| t.rate_limit.unwrap_or(rate_limit))
+            .collect();
         let shared = Arc::new(Shared {
             store: RwLock::new(store),
             settings: Settings {
                 addr,
-                token,
+                tokens: tokens.into_iter().map(|t| t.token).collect(),
                 retry_after,
                 max_page_size,
                 default_page_size,
@@ -113,7 +120,7 @@ impl Simulator {
                 faults,
                 profile,
             },
-            runtime: std::sync::Mutex::new(Runtime::new(seed, rate_limit)),
+            runtime: std::sync::Mutex::new(Runtime::new(seed, &limits)),
             log: std::sync::Mutex::default(),
         });
         let app = axum::Router::new()

@@ -1,10 +1,12 @@
-//! Serving a route: a list page (see [`super::list`]) or one resource by id,
-//! and the query parameters both understand.
+//! Serving a route: a list page (see [`super::list`]), one resource by id, or
+//! a group write (see [`super::writes`]); and the query parameters reads
+//! understand.
 
 use super::list;
 use super::reply::Answer;
 use super::route::Route;
 use super::state::{Shared, read};
+use super::writes;
 use crate::store::{Entry, Kind};
 use axum::http::StatusCode;
 
@@ -16,8 +18,8 @@ pub(super) struct Served {
     pub(super) page: Option<list::Page>,
 }
 
-/// Answers `route` from the org.
-pub(super) fn serve(shared: &Shared, route: &Route, params: &Params) -> Served {
+/// Answers `route` from the org (`body`: the request's, for writes).
+pub(super) fn serve(shared: &Shared, route: &Route, params: &Params, body: &[u8]) -> Served {
     match route {
         Route::List(kind) => match list::page(shared, *kind, params) {
             Ok((answer, page)) => Served {
@@ -28,6 +30,14 @@ pub(super) fn serve(shared: &Shared, route: &Route, params: &Params) -> Served {
         },
         Route::Get(kind, id) => Served {
             answer: get(shared, *kind, id, params),
+            page: None,
+        },
+        Route::PatchGroup(id) => Served {
+            answer: writes::patch_group(shared, id, body),
+            page: None,
+        },
+        Route::CreateGroup => Served {
+            answer: writes::create_group(shared, body),
             page: None,
         },
     }

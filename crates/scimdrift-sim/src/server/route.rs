@@ -1,4 +1,6 @@
 //! Routing: a method and a path to the resource they name, per profile.
+//! Reads are `GET`s of every collection; the only writes are Omni's group
+//! writes (`PATCH /groups/{id}`, `POST /groups`).
 
 use super::reply::Answer;
 use crate::config::Profile;
@@ -12,22 +14,41 @@ pub(super) enum Route {
     List(Kind),
     /// `GET` one resource by id (decoded).
     Get(Kind, String),
+    /// `PATCH /groups/{id}` (id decoded).
+    PatchGroup(String),
+    /// `POST /groups`.
+    CreateGroup,
 }
 
-/// The route of a request, or the 405 (any method but `GET`) or 404 (no such
-/// endpoint) to answer instead.
+impl Route {
+    /// Whether the route changes the org.
+    pub(super) fn is_write(&self) -> bool {
+        matches!(self, Route::PatchGroup(_) | Route::CreateGroup)
+    }
+}
+
+/// The route of a request, or the 404 (a `GET` of no such endpoint) or 405
+/// (any other method and path) to answer instead.
 pub(super) fn resolve(profile: Profile, method: &Method, path: &str) -> Result<Route, Answer> {
-    if method != Method::GET {
-        return Err(Answer::omni_error(
+    let target = route(profile, path);
+    match (method, target) {
+        (&Method::GET, Some(route)) => Ok(route),
+        (&Method::GET, None) => Err(Answer::omni_error(
+            StatusCode::NOT_FOUND,
+            "Not Found",
+            "no such endpoint",
+        )),
+        (&Method::PATCH, Some(Route::Get(Kind::Groups, id))) => Ok(Route::PatchGroup(id)),
+        (&Method::POST, Some(Route::List(Kind::Groups))) => Ok(Route::CreateGroup),
+        _ => Err(Answer::omni_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "Method Not Allowed",
-            "the simulator serves GET requests only",
-        ));
+            "the simulator serves GET requests, and PATCH and POST on groups only",
+        )),
     }
-    route(profile, path)
-        .ok_or_else(|| Answer::omni_error(StatusCode::NOT_FOUND, "Not Found", "no such endpoint"))
 }
 
+/// The `GET` route a path names.
 fn route(profile: Profile, path: &str) -> Option<Route> {
     let rest = match profile {
         Profile::Omni => path.strip_prefix("/api/scim/v2/")?,
@@ -101,7 +122,7 @@ mod tests {
     }
 
     #[test]
-    fn only_get_is_served() {
+    fn reads_and_group_writes_are_served() {
         let status = |m: Method, p: &str| {
             resolve(Profile::Omni, &m, p)
                 .err()
@@ -111,5 +132,23 @@ mod tests {
         assert_eq!(status(Method::GET, "/api/scim/v2/nope"), Some(404));
         assert_eq!(status(Method::DELETE, "/api/scim/v2/users/u1"), Some(405));
         assert_eq!(status(Method::POST, "/nope"), Some(405));
+        assert_eq!(status(Method::POST, "/api/scim/v2/users"), Some(405));
+        assert_eq!(status(Method::PATCH, "/api/scim/v2/users/u1"), Some(405));
+        assert_eq!(status(Method::PATCH, "/api/scim/v2/groups"), Some(405));
+        assert_eq!(status(Method::POST, "/api/scim/v2/groups/g"), Some(405));
+        assert_eq!(status(Method::PUT, "/api/scim/v2/groups/g"), Some(405));
+        let ok = |m: Method, p: &str| resolve(Profile::Omni, &m, p).ok();
+        assert_eq!(
+            ok(Method::PATCH, "/api/scim/v2/Groups/a%2Fb"),
+            Some(Route::PatchGroup("a/b".into()))
+        );
+        assert_eq!(
+            ok(Method::POST, "/api/scim/v2/groups"),
+            Some(Route::CreateGroup)
+        );
+        assert_eq!(
+            resolve(Profile::Scim, &Method::POST, "/Groups").ok(),
+            Some(Route::CreateGroup)
+        );
     }
 }

@@ -27,7 +27,8 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(super) struct Settings {
     pub(super) addr: SocketAddr,
-    pub(super) token: String,
+    /// The accepted tokens; a request is known by its token's position.
+    pub(super) tokens: Vec<String>,
     pub(super) retry_after: bool,
     pub(super) max_page_size: usize,
     pub(super) default_page_size: usize,
@@ -41,19 +42,28 @@ pub(super) struct Settings {
 pub(super) struct Runtime {
     /// The one ChaCha stream every random choice comes from.
     pub(super) rng: ChaCha8Rng,
-    pub(super) bucket: Option<Bucket>,
+    /// One bucket per token (`None`: that token is not limited).
+    pub(super) buckets: Vec<Option<Bucket>>,
     /// 429s still to send in the current storm.
     pub(super) storm_left: u32,
     pub(super) mutations_done: u32,
+    /// Groups made by `POST /groups` so far (their ids count up).
+    pub(super) groups_created: u32,
 }
 
 impl Runtime {
-    pub(super) fn new(seed: u64, rate_limit: Option<RateLimit>) -> Self {
+    /// A fresh runtime with one bucket per token, `limits[i]` for token `i`.
+    pub(super) fn new(seed: u64, limits: &[Option<RateLimit>]) -> Self {
+        let now = Instant::now();
         Runtime {
             rng: ChaCha8Rng::seed_from_u64(seed),
-            bucket: rate_limit.map(|l| Bucket::new(l, Instant::now())),
+            buckets: limits
+                .iter()
+                .map(|l| l.map(|l| Bucket::new(l, now)))
+                .collect(),
             storm_left: 0,
             mutations_done: 0,
+            groups_created: 0,
         }
     }
 }
