@@ -4,8 +4,12 @@
 //! here, once (see [`error`]).
 
 mod cmd;
+mod connect;
 mod error;
 mod exit;
+mod input;
+mod output;
+mod write;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;

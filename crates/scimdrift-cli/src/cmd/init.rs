@@ -6,7 +6,7 @@
 //! writing anything, and writes the files. Exit 0 written, 1 runtime
 //! failure, 3 incomplete data (nothing written), 4 invalid input.
 
-use crate::cmd::connect::ConnectArgs;
+use crate::connect::ConnectArgs;
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
 use scimdrift_adopt::{AdoptError, Adoption, Options, PolicyFile};
@@ -76,10 +76,10 @@ pub struct InitArgs {
 
 /// Runs `scimdrift init`.
 pub fn run(args: InitArgs) -> Result<Exit, CliError> {
-    let now = super::check::parse_now(args.now.as_deref())?;
+    let now = crate::input::parse_now(args.now.as_deref())?;
     // Everything that can be refused is refused before any network traffic.
     let existing = if args.merge {
-        Some(super::policies::load_dir(&args.out)?)
+        Some(crate::input::policies::load_dir(&args.out)?)
     } else {
         if !args.force && !is_empty_dir(&args.out)? {
             return Err(CliError::invalid(format!(
@@ -92,7 +92,7 @@ pub fn run(args: InitArgs) -> Result<Exit, CliError> {
         }
         None
     };
-    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
+    let input = crate::input::load(args.snapshot.as_deref(), &args.connect)?;
     let source = match (&input.source.base_url, &input.source.snapshot_path) {
         (Some(url), _) => url.clone(),
         (None, Some(path)) => format!("snapshot {path}"),

@@ -30,7 +30,7 @@ pub struct Base {
 pub fn read_base(base: &str, head_dir: &Path) -> Result<Base, CliError> {
     let as_dir = Path::new(base);
     if as_dir.is_dir() {
-        let files = super::policies::read_policy_dir(as_dir)
+        let files = crate::input::policies::read_policy_dir(as_dir)
             .map_err(|err| err.context(format!("cannot read the base policies in `{base}`")))?;
         return Ok(Base {
             label: format!("`{base}`"),

@@ -6,6 +6,7 @@
 
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
+use crate::write::write_atomic;
 use scimdrift_reconcile::{Change, Report, Since, Status};
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -30,7 +31,7 @@ pub fn annotate(report: &mut Report, dir: &Path) -> Result<bool, CliError> {
         }
         return Ok(false);
     }
-    let previous = super::render::read_report(&path).map_err(|err| {
+    let previous = crate::input::report::read_report(&path).map_err(|err| {
         CliError::caused_by(Exit::Invalid, "the saved state is unreadable", err).with_hint(format!(
             "delete `{}` to start the history afresh",
             path.display()
@@ -73,19 +74,16 @@ pub fn save(report: &Report, snapshot_bytes: &[u8], dir: &Path) -> Result<bool, 
         return Ok(false);
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    write_atomic(&dir.join(SNAPSHOT_FILE), snapshot_bytes)?;
-    write_atomic(
+    write_state(&dir.join(SNAPSHOT_FILE), snapshot_bytes)?;
+    write_state(
         &dir.join(REPORT_FILE),
         scimdrift_render::json::render(report).as_bytes(),
     )?;
     Ok(true)
 }
 
-/// Writes via a temporary file and a rename, so a crash never leaves a
-/// half-written state file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
-    Ok(())
+/// Writes one state file atomically, so a crash never leaves a half-written
+/// one.
+fn write_state(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    write_atomic(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
 }
