@@ -153,7 +153,7 @@ impl Filter {
     /// assert_eq!(matches("nickName pr"), Ok(false));
     /// ```
     pub fn evaluate(&self, resource: &Value) -> Result<bool, EvalError> {
-        eval::evaluate(&self.plan, resource)
+        eval::evaluate(&self.expr, &self.plan, resource, None)
     }
 
     /// Every attribute path the filter mentions, in source order. Paths inside
@@ -308,8 +308,7 @@ impl AttrPath {
     /// `lastLogin` finds Omni's extension attribute.
     pub fn lookup<'v>(&self, resource: &'v Value) -> Vec<&'v Value> {
         let mut out = Vec::new();
-        let path = eval::Path::new(self, true);
-        let _ = eval::any_value(resource, &path, &mut |v| {
+        let _ = eval::any_value(resource, eval::Path::new(self, true), &mut |v| {
             out.push(v);
             Ok(false)
         });

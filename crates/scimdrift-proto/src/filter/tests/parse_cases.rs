@@ -636,3 +636,22 @@ fn comparisons_point_at_their_literals() {
         assert!(c.value_span.is_empty());
     }
 }
+
+#[test]
+fn operator_keywords_in_any_case() {
+    use crate::filter::CompareOp;
+    for op in CompareOp::ALL {
+        let word = op.as_str();
+        assert_eq!(CompareOp::from_keyword(word), Some(op));
+        assert_eq!(CompareOp::from_keyword(&word.to_uppercase()), Some(op));
+        let mixed: String = word
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+            .collect();
+        assert_eq!(CompareOp::from_keyword(&mixed), Some(op));
+    }
+    for word in ["", "e", "eqq", "pr", "and", "eé", "q"] {
+        assert_eq!(CompareOp::from_keyword(word), None, "{word}");
+    }
+}
