@@ -283,14 +283,26 @@ pub(crate) fn evaluate(
     }
 }
 
-/// `obj[key]`, matching the key case-insensitively (an exact match wins).
+/// `obj[key]`, matching the key case-insensitively (an exact match wins,
+/// then the first case-insensitive one in key order).
+///
+/// One pass that compares lengths first: SCIM resources have a few dozen
+/// keys at most, and a B-tree lookup (a string comparison per key visited)
+/// followed, on a miss, by a case-insensitive scan costs several times more.
 fn get_ci<'v>(obj: &'v Value, key: &str) -> Option<&'v Value> {
     let map = obj.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+    let mut folded = None;
+    for (k, v) in map {
+        if k.len() == key.len() {
+            if k == key {
+                return Some(v);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(v);
+            }
+        }
+    }
+    folded
 }
 
 /// The value of the path's attribute (before sub-attribute and array
