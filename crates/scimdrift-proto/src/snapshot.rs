@@ -413,8 +413,15 @@ fn end_position(body: &[u8], part: &str) -> (usize, usize) {
     line_column(body, start + part.len())
 }
 
-/// The 1-based line and column of byte `offset` of `text`.
-fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+/// The 1-based line and column of byte `offset` of `text` (the column counts
+/// bytes; an offset past the end is the end). The one line/column lookup of
+/// the workspace: snapshot load errors and the simulator's org loader use it.
+///
+/// ```
+/// use scimdrift_proto::snapshot::line_column;
+/// assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+/// ```
+pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
