@@ -1,4 +1,4 @@
-//! Renderers: each turns a [`scimdrift_reconcile::Report`] into one output
+//! Renderers: each turns a [`scimdrift_report::Report`] into one output
 //! format. Pure functions from a report to text: no IO, no clock.
 //!
 //! - [`markdown`]: a PR comment, summary first, truncated deterministically under a size budget.
@@ -23,7 +23,7 @@ pub mod review;
 pub mod sarif;
 mod text;
 
-use scimdrift_reconcile::Report;
+use scimdrift_report::Report;
 use std::fmt;
 use std::str::FromStr;
 

@@ -9,10 +9,10 @@
 //! charts, no script, no network fetch.
 
 use crate::csv::write_row;
-use crate::text::{severity_str, status_str};
 use scimdrift_proto::{EmbedUser, Filter, Group, Snapshot};
-use scimdrift_reconcile::{
+use scimdrift_report::{
     ExceptionRef, FindingKind, PolicyFileRef, Report, Severity, Status, SubjectType, ToolInfo,
+    short_sha,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -333,7 +333,7 @@ pub fn build(
             policies: report.policies.clone(),
             policies_commit: report.policies_commit.clone(),
             tool: report.tool.clone(),
-            status: status_str(report.status).to_owned(),
+            status: report.status.as_str().to_owned(),
             incomplete_reasons: report.incomplete_reasons.clone(),
             entities: select.entities.clone(),
             where_: select.filter_text.clone(),
@@ -346,7 +346,7 @@ pub fn build(
 impl Review {
     /// Whether the underlying data was incomplete.
     pub fn incomplete(&self) -> bool {
-        self.evidence.status == status_str(Status::Incomplete)
+        self.evidence.status == Status::Incomplete.as_str()
     }
 
     fn evidence_pairs(&self) -> Vec<(&'static str, String)> {
@@ -393,7 +393,7 @@ pub fn render_json(review: &Review) -> String {
 fn finding_text(f: &ReviewFinding) -> String {
     let mut text = format!(
         "{} {} [{}]: {}",
-        severity_str(f.severity),
+        f.severity.as_str(),
         f.kind.as_str(),
         f.rule,
         f.message
@@ -674,7 +674,7 @@ pub fn render_html(review: &Review) -> String {
         html(&e.generated_at),
         html(&e.tool.name),
         html(&e.tool.version),
-        html(e.snapshot_sha256.get(..12).unwrap_or(&e.snapshot_sha256)),
+        html(short_sha(&e.snapshot_sha256)),
         status = html(&e.status),
     );
     if review.incomplete() {
@@ -798,7 +798,7 @@ fn findings_html(findings: &[ReviewFinding]) -> String {
     }
     let mut out = String::from("<ul class=\"plain\">");
     for f in findings {
-        let sev = severity_str(f.severity);
+        let sev = f.severity.as_str();
         let class = if f.exception.is_some() {
             " class=\"excused\""
         } else {
