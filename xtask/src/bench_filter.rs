@@ -2,62 +2,18 @@
 //! scim2-models baseline, run back to back on the same machine and inputs;
 //! writes the `## Filter engine` section of `BENCHMARKS.md`.
 
+use crate::flags;
+use crate::util::criterion::{fmt_ns, median_ns};
+use crate::util::{self, median, root};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const SECTION: &str = "## Filter engine (scimdrift-proto)";
 const BENCH_DIR: &str = "crates/scimdrift-proto/benches";
 /// Interleaved rounds of both sides.
 const ROUNDS: usize = 3;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn output(program: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .with_context(|| format!("cannot start `{program}`"))?;
-    if !out.status.success() {
-        bail!(
-            "`{program} {}` failed ({}):\n{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// Criterion's median for one benchmark, in nanoseconds.
-pub(crate) fn criterion_median(target: &Path, group: &str, name: &str) -> Result<f64> {
-    let path = target
-        .join("criterion")
-        .join(group)
-        .join(name)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let v: Value = serde_json::from_str(&text)?;
-    v["median"]["point_estimate"]
-        .as_f64()
-        .with_context(|| format!("no median in `{}`", path.display()))
-}
-
-pub(crate) fn fmt_ns(ns: f64) -> String {
-    if ns < 1_000.0 {
-        format!("{ns:.0} ns")
-    } else if ns < 1_000_000.0 {
-        format!("{:.1} µs", ns / 1_000.0)
-    } else {
-        format!("{:.2} ms", ns / 1_000_000.0)
-    }
-}
 
 fn filters() -> Result<Vec<(String, String)>> {
     let text = std::fs::read_to_string(root().join(BENCH_DIR).join("filters.txt"))?;
@@ -70,7 +26,11 @@ fn filters() -> Result<Vec<(String, String)>> {
 }
 
 /// Runs both benchmarks and rewrites the section.
-pub fn run(_args: &[String]) -> Result<()> {
+pub fn run(_opts: &flags::BenchFilter) -> Result<()> {
+    // Every command of this task runs in the workspace root.
+    let output = |program: &str, args: &[&str]| {
+        util::output(Command::new(program).args(args).current_dir(root()))
+    };
     let baseline_script = format!("{BENCH_DIR}/scim2_models_baseline.py");
     let scim2_version = output(
         "python3",
@@ -80,8 +40,6 @@ pub fn run(_args: &[String]) -> Result<()> {
         ],
     )
     .context("the baseline needs PyPI scim2-models: `pip install scim2-models`")?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let names: Vec<String> = filters()?.into_iter().map(|(n, _)| n).collect();
     // The machine is shared, so load drifts during a run. Interleave short
     // rounds of both sides and take the median of the per-round ratios; the
@@ -94,10 +52,10 @@ pub fn run(_args: &[String]) -> Result<()> {
             args.push("^parse_evaluate/");
         }
         args.extend(["--warm-up-time", "1", "--measurement-time", "2", "--noplot"]);
-        crate::ci::run_cmd("cargo", &args)?;
+        util::run_cargo(&args)?;
         let ours = names
             .iter()
-            .map(|n| criterion_median(&target, "parse_evaluate", n))
+            .map(|n| median_ns("parse_evaluate", n))
             .collect::<Result<Vec<f64>>>()?;
         eprintln!("$ python3 {baseline_script}");
         let theirs: Value = serde_json::from_str(&output("python3", &[&baseline_script])?)
@@ -111,10 +69,7 @@ pub fn run(_args: &[String]) -> Result<()> {
     let python = output("python3", &["--version"])?;
     let cpu = output("sh", &["-c", "nproc; uname -sm"])?.replace('\n', " cores, ");
     // Other jobs on the machine slow both sides alike but add noise: say so.
-    let load = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned());
+    let load = util::load_average();
 
     let mut s = String::new();
     writeln!(s, "{SECTION}\n")?;
@@ -143,7 +98,7 @@ pub fn run(_args: &[String]) -> Result<()> {
             })
             .collect();
         per_round.sort_by(f64::total_cmp);
-        let Some(&ratio) = per_round.get(per_round.len() / 2) else {
+        let Some(ratio) = median(per_round.iter().copied()) else {
             bail!("no rounds for `{name}`");
         };
         let shown_rounds = per_round
@@ -151,8 +106,8 @@ pub fn run(_args: &[String]) -> Result<()> {
             .map(|r| format!("{r:.0}×"))
             .collect::<Vec<_>>()
             .join(" ");
-        let parse = criterion_median(&target, "parse", &name)?;
-        let eval = criterion_median(&target, "evaluate", &name)?;
+        let parse = median_ns("parse", &name)?;
+        let eval = median_ns("evaluate", &name)?;
         let both = rounds[0].0[i];
         let theirs = &baseline[&name];
         let (Some(t_both), Some(t_eval)) = (
@@ -204,15 +159,13 @@ pub fn run(_args: &[String]) -> Result<()> {
         "entity_and_group",
         "extension_attribute",
     ] {
-        let ns = criterion_median(&target, "evaluate_embed", name)?;
+        let ns = median_ns("evaluate_embed", name)?;
         writeln!(s, "| `{name}` | {ns:.0} | {:.1} M |", 1_000.0 / ns)?;
     }
     writeln!(s)?;
 
     let path = root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    let new = crate::benchmarks_md::replace_section(&old, SECTION, &s);
-    std::fs::write(&path, new)?;
+    util::benchmarks_md::write_section(&path, SECTION, &s)?;
     eprintln!("wrote {}", path.display());
     Ok(())
 }

@@ -2,72 +2,27 @@
 //! (`crates/scimdrift-reconcile/benches/engine.rs`) and of the renderers
 //! (`crates/scimdrift-render/benches/render.rs`) on one workload; writes the
 //! `## Hot paths (criterion)` section of BENCHMARKS.md.
-//!
-//! `cargo xtask bench`: every benchmark task in sequence (or the ones named
-//! with `--only`), `--quick` for a short smoke run of each.
 
-use crate::bench_filter::{criterion_median, fmt_ns};
+use crate::flags;
+use crate::util::criterion::{self, fmt_ns};
+use crate::util::{self};
 use anyhow::{Context as _, Result, bail};
 use scimdrift_sim::r#gen::BenchWorkload;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 const SECTION: &str = "## Hot paths (criterion)";
-
-pub const HOT_HELP: &str = "\
-cargo xtask bench-hot [--size S|M|L] [--quick] [--no-run]
-
-Runs the criterion benches of the hot paths on one generated workload
-(SCIMDRIFT_BENCH_SIZE; default M): engine/decode, engine/index, engine/rules,
-engine/check (`cargo bench -p scimdrift-reconcile --bench engine`) and
-render/<format> for every report format (`cargo bench -p scimdrift-render
---bench render`), then writes the medians to the `## Hot paths (criterion)`
-section of BENCHMARKS.md. --quick: 1 s warm-up and 3 s of measurement per
-benchmark instead of criterion's defaults. --no-run: rewrite the section from
-the last run's results (target/criterion) without running anything.
-";
-
-pub const BENCH_HELP: &str = "\
-cargo xtask bench [--quick] [--only filter,engine,fetch,hot]
-
-Every benchmark task in sequence, each writing its section of BENCHMARKS.md:
-bench-filter (needs `pip install scim2-models`), bench-engine, bench-fetch,
-bench-hot. --only picks a subset. --quick makes each cheap (a smoke run, not
-figures to publish): bench-engine --sizes S --runs 1, bench-fetch --runs 1,
-bench-hot --size S --quick; bench-filter has no quick mode and runs as usual.
-";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 const ENGINE: [&str; 4] = ["decode", "index", "rules", "check"];
 const FORMATS: [&str; 7] = [
     "human", "json", "markdown", "sarif", "junit", "github", "csv",
 ];
 
-pub fn hot(args: &[String]) -> Result<()> {
-    let mut size = "M".to_owned();
-    let mut quick = false;
-    let mut run = true;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--size" => size = it.next().context("--size needs a value")?.clone(),
-            "--quick" => quick = true,
-            "--no-run" => run = false,
-            "-h" | "--help" => bail!("{HOT_HELP}"),
-            other => bail!("unknown argument `{other}`\n\n{HOT_HELP}"),
-        }
-    }
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
-    let meta_path = target.join("criterion/bench-hot.json");
-    let (load, commit) = if run {
-        BenchWorkload::named(&size)
-            .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
-        let commit = commit();
+pub fn run(opts: &flags::BenchHot) -> Result<()> {
+    let mut size = opts.size.name().to_owned();
+    let mut quick = opts.quick;
+    let meta_path = criterion::dir().join("bench-hot.json");
+    let (load, commit) = if !opts.no_run {
+        let commit = util::commit();
         let load = run_benches(&size, quick)?;
         let meta =
             serde_json::json!({"size": size, "quick": quick, "load": load, "commit": commit});
@@ -91,7 +46,7 @@ pub fn hot(args: &[String]) -> Result<()> {
     let w = BenchWorkload::named(&size)
         .with_context(|| format!("unknown size `{size}` (expected S, M or L)"))?;
     let identities = w.org.users + w.org.embed_users;
-    let measured = criterion_throughput(&target, "engine", "decode")?;
+    let measured = criterion::throughput("engine", "decode")?;
     if usize::try_from(measured).ok() != Some(identities) {
         bail!(
             "the last engine results are for {measured} identities, not workload {size}'s {identities}: run without --no-run"
@@ -136,7 +91,7 @@ pub fn hot(args: &[String]) -> Result<()> {
         "`Indexed::evaluate_rules`: every subject rule on every subject (index built beforehand)",
         "`check` end to end: index, declarations, rules, separation of duties, exceptions, sorted report",
     ]) {
-        let ns = criterion_median(&target, "engine", name)?;
+        let ns = criterion::median_ns("engine", name)?;
         engine.push(ns);
         writeln!(
             s,
@@ -146,7 +101,7 @@ pub fn hot(args: &[String]) -> Result<()> {
         )?;
     }
     writeln!(s)?;
-    let findings = criterion_throughput(&target, "render", "json")?;
+    let findings = criterion::throughput("render", "json")?;
     writeln!(
         s,
         "Rendering the report of that check ({findings} findings) with `scimdrift_render::render` (default options):\n"
@@ -155,7 +110,7 @@ pub fn hot(args: &[String]) -> Result<()> {
     writeln!(s, "|---|---:|---:|")?;
     let mut render = Vec::new();
     for name in FORMATS {
-        let ns = criterion_median(&target, "render", name)?;
+        let ns = criterion::median_ns("render", name)?;
         render.push((ns, name));
         writeln!(
             s,
@@ -184,38 +139,13 @@ pub fn hot(args: &[String]) -> Result<()> {
         )?;
     }
 
-    let path = root().join("BENCHMARKS.md");
-    let old = std::fs::read_to_string(&path).unwrap_or_else(|_| "# Benchmarks\n".to_owned());
-    std::fs::write(
-        &path,
-        crate::benchmarks_md::replace_section(&old, SECTION, &s),
-    )?;
+    let path = util::root().join("BENCHMARKS.md");
+    util::benchmarks_md::write_section(&path, SECTION, &s)?;
     eprintln!(
         "bench-hot: wrote the `{SECTION}` section of {}",
         path.display()
     );
     Ok(())
-}
-
-/// The commit being measured (`-dirty` with uncommitted changes).
-fn commit() -> String {
-    let git = |args: &[&str]| {
-        Command::new("git")
-            .args(args)
-            .current_dir(root())
-            .output()
-            .ok()
-            .filter(|o| o.status.success())
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
-    };
-    match (
-        git(&["rev-parse", "--short", "HEAD"]),
-        git(&["status", "--porcelain", "--untracked-files=no"]),
-    ) {
-        (Some(head), Some(status)) if status.is_empty() => head,
-        (Some(head), Some(_)) => format!("{head}-dirty"),
-        _ => "unknown".to_owned(),
-    }
 }
 
 /// Runs both benches on workload `size`; returns the 1-minute load average
@@ -233,79 +163,7 @@ fn run_benches(size: &str, quick: bool) -> Result<String> {
         let mut args = vec!["bench", "-p", package, "--bench", bench, "--"];
         args.extend(timing);
         args.push("--noplot");
-        eprintln!("$ SCIMDRIFT_BENCH_SIZE={size} cargo {}", args.join(" "));
-        let status = Command::new("cargo")
-            .args(&args)
-            .env("SCIMDRIFT_BENCH_SIZE", size)
-            .current_dir(root())
-            .status()
-            .context("cannot start cargo")?;
-        if !status.success() {
-            bail!("`cargo {}` failed ({status})", args.join(" "));
-        }
+        util::run(util::cargo(&args).env("SCIMDRIFT_BENCH_SIZE", size))?;
     }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    Ok(load.split_whitespace().next().unwrap_or("?").to_owned())
-}
-
-/// The element count a benchmark declared as its throughput.
-fn criterion_throughput(target: &Path, group: &str, name: &str) -> Result<u64> {
-    let path = target
-        .join("criterion")
-        .join(group)
-        .join(name)
-        .join("new/benchmark.json");
-    let text = std::fs::read_to_string(&path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let v: serde_json::Value = serde_json::from_str(&text)?;
-    v["throughput"]["Elements"]
-        .as_u64()
-        .with_context(|| format!("no element throughput in `{}`", path.display()))
-}
-
-pub fn all(args: &[String]) -> Result<()> {
-    let mut quick = false;
-    let mut only: Vec<String> = ["filter", "engine", "fetch", "hot"]
-        .map(str::to_owned)
-        .to_vec();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--quick" => quick = true,
-            "--only" => {
-                only = it
-                    .next()
-                    .context("--only needs a value")?
-                    .split(',')
-                    .map(str::to_owned)
-                    .collect();
-            }
-            "-h" | "--help" => bail!("{BENCH_HELP}"),
-            other => bail!("unknown argument `{other}`\n\n{BENCH_HELP}"),
-        }
-    }
-    if let Some(bad) = only
-        .iter()
-        .find(|t| !["filter", "engine", "fetch", "hot"].contains(&t.as_str()))
-    {
-        bail!("unknown benchmark `{bad}` (expected filter, engine, fetch, hot)\n\n{BENCH_HELP}");
-    }
-    let args = |full: &[&str], short: &[&str]| -> Vec<String> {
-        (if quick { short } else { full })
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect()
-    };
-    for task in &only {
-        eprintln!("bench: {task}");
-        match task.as_str() {
-            "filter" => crate::bench_filter::run(&[])?,
-            "engine" => {
-                crate::engine_bench::run(&args(&[], &["--sizes", "S", "--runs", "1"]))?;
-            }
-            "fetch" => crate::fetch_tasks::bench(&args(&[], &["--runs", "1"]))?,
-            _ => hot(&args(&[], &["--size", "S", "--quick"]))?,
-        }
-    }
-    Ok(())
+    Ok(util::load_average())
 }

@@ -1,73 +1,140 @@
 //! `cargo xtask ci`: the same checks CI runs, in the same order.
 
+use crate::{flags, util};
 use anyhow::{Context as _, Result, bail};
-use std::process::Command;
+use std::io::{BufRead as _, BufReader};
+use std::process::Stdio;
 
-/// Runs a command, failing with its name if it fails.
-pub fn run_cmd(program: &str, args: &[&str]) -> Result<()> {
-    eprintln!("$ {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
-        .status()
-        .with_context(|| format!("cannot start `{program}`"))?;
+/// fmt check, clippy with warnings denied, each criterion bench once, the
+/// doc tests, every test with nextest. nextest runs last so that its summary
+/// is the last test-runner summary in the output (the doc tests print one
+/// `test result:` line per crate, most of them 0-test runs).
+pub fn run(_opts: &flags::Ci) -> Result<()> {
+    util::run_cargo(&["fmt", "--all", "--", "--check"])?;
+    util::run_cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ])?;
+    // Every criterion bench once, in test mode (a single iteration of each
+    // benchmark, no timing), on the small S workload: keeps the benches
+    // compiling, and their sanity checks make each hot path a correctness check.
+    util::run(
+        util::cargo([
+            "test",
+            "--locked",
+            // Only the bench targets (`--benches` would run the unit tests again).
+            "--bench",
+            "*",
+            "-p",
+            "scimdrift-proto",
+            "-p",
+            "scimdrift-reconcile",
+            "-p",
+            "scimdrift-render",
+        ])
+        .env_remove("SCIMDRIFT_BENCH_SIZE"),
+    )?;
+    // Doc tests are not run by nextest.
+    doc_tests()?;
+    util::run_cargo(&[
+        "nextest",
+        "run",
+        "--workspace",
+        "--locked",
+        "--no-fail-fast",
+    ])?;
+    Ok(())
+}
+
+/// `cargo test --doc`, its output passed through, then one line with the
+/// doc tests of all crates counted together.
+fn doc_tests() -> Result<()> {
+    let args = ["test", "--workspace", "--locked", "--doc"];
+    eprintln!("$ cargo {}", args.join(" "));
+    let mut child = util::cargo(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("cannot start `cargo`")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let mut total = Tally::default();
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        println!("{line}");
+        total.add(&line);
+    }
+    let status = child.wait()?;
+    eprintln!(
+        "doc tests: {} passed, {} failed, {} ignored in {} crates' doc tests",
+        total.passed, total.failed, total.ignored, total.runs
+    );
     if !status.success() {
-        bail!("`{program} {}` failed ({status})", args.join(" "));
+        bail!("`cargo {}` failed ({status})", args.join(" "));
     }
     Ok(())
 }
 
-/// fmt check, clippy with warnings denied, every test with nextest, each
-/// criterion bench once, the doc tests.
-pub fn run(_args: &[String]) -> Result<()> {
-    run_cmd("cargo", &["fmt", "--all", "--", "--check"])?;
-    run_cmd(
-        "cargo",
-        &[
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    )?;
-    run_cmd(
-        "cargo",
-        &[
-            "nextest",
-            "run",
-            "--workspace",
-            "--locked",
-            "--no-fail-fast",
-        ],
-    )?;
-    // Every criterion bench once, in test mode (a single iteration of each
-    // benchmark, no timing), on the small S workload: keeps the benches
-    // compiling, and their sanity checks make each hot path a correctness check.
-    let benches = [
-        "test",
-        "--locked",
-        // Only the bench targets (`--benches` would run the unit tests again).
-        "--bench",
-        "*",
-        "-p",
-        "scimdrift-proto",
-        "-p",
-        "scimdrift-reconcile",
-        "-p",
-        "scimdrift-render",
-    ];
-    eprintln!("$ cargo {}", benches.join(" "));
-    let status = Command::new("cargo")
-        .args(benches)
-        .env_remove("SCIMDRIFT_BENCH_SIZE")
-        .status()
-        .context("cannot start `cargo`")?;
-    if !status.success() {
-        bail!("`cargo {}` failed ({status})", benches.join(" "));
+/// Counts summed over libtest's `test result:` lines.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tally {
+    runs: u64,
+    passed: u64,
+    failed: u64,
+    ignored: u64,
+}
+
+impl Tally {
+    /// Adds the counts of a `test result: ok. 3 passed; 0 failed; 1 ignored; …`
+    /// line; other lines are ignored.
+    fn add(&mut self, line: &str) {
+        let Some(rest) = line.strip_prefix("test result: ") else {
+            return;
+        };
+        self.runs += 1;
+        for part in rest.split(';') {
+            let mut words = part.split_whitespace().rev();
+            let (Some(what), Some(n)) = (words.next(), words.next()) else {
+                continue;
+            };
+            let Ok(n) = n.parse::<u64>() else { continue };
+            match what {
+                "passed" => self.passed += n,
+                "failed" => self.failed += n,
+                "ignored" => self.ignored += n,
+                _ => {}
+            }
+        }
     }
-    // Doc tests are not run by nextest.
-    run_cmd("cargo", &["test", "--workspace", "--locked", "--doc"])?;
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn doc_test_results_are_summed() {
+        let mut t = Tally::default();
+        for line in [
+            "running 0 tests",
+            "test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s",
+            "test src/lib.rs - quote (line 10) ... ok",
+            "test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 1.02s",
+            "test result: FAILED. 1 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.5s",
+        ] {
+            t.add(line);
+        }
+        assert_eq!(
+            t,
+            Tally {
+                runs: 3,
+                passed: 4,
+                failed: 2,
+                ignored: 1
+            }
+        );
+    }
 }

@@ -5,44 +5,24 @@
 //! human report printed and json/markdown/sarif/html written to
 //! `target/drift/`. Exits with `scimdrift check`'s code (the demo: 2, drift).
 
+use crate::{flags, util};
 use anyhow::{Context as _, Result, bail};
 use scimdrift_proto::Snapshot;
 use scimdrift_sim::{DEFAULT_TOKEN, SimConfig, Simulator};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-pub const HELP: &str = "\
-cargo xtask drift
-
-With OMNI_BASE_URL and OMNI_API_TOKEN set: checks the live instance against
-policies/. With neither: the demo (demo/org.json served by the simulator on
-loopback). Prints the human report; writes target/drift/report.{json,md,sarif},
-target/drift/review.html and keeps history in target/drift/state/ (findings
-new or resolved since the last run). Exits like `scimdrift check`:
-0 clean, 1 failure, 2 drift, 3 incomplete, 4 invalid input.
-";
-
 /// Runs the task and returns the exit code to use.
-pub fn run(args: &[String]) -> Result<i32> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
-        return Ok(0);
-    }
-    if let Some(extra) = args.first() {
-        bail!("unexpected argument `{extra}`\n\n{HELP}");
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives inside the workspace")?
-        .to_path_buf();
+pub fn run(_opts: &flags::Drift) -> Result<i32> {
+    let root = util::root();
     let base_url = std::env::var("OMNI_BASE_URL")
         .ok()
         .filter(|v| !v.is_empty());
     let token = std::env::var("OMNI_API_TOKEN")
         .ok()
         .filter(|v| !v.is_empty());
-    crate::ci::run_cmd("cargo", &["build", "--quiet", "-p", "scimdrift-cli"])?;
-    let bin = target_dir(&root).join("debug/scimdrift");
+    util::run_cargo(&["build", "--quiet", "-p", "scimdrift-cli"])?;
+    let bin = util::bin_dir(false).join("scimdrift");
     match (base_url, token) {
         (Some(url), Some(_)) => {
             eprintln!("drift: live check of {url} against policies/");
@@ -57,10 +37,6 @@ pub fn run(args: &[String]) -> Result<i32> {
             Ok(4)
         }
     }
-}
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from)
 }
 
 fn demo(root: &Path, bin: &Path) -> Result<i32> {

@@ -7,10 +7,10 @@
 //! many pages). Every resource in the snapshot must equal what the server
 //! serves for it by id, and the id sets must match what was created.
 
+use crate::{flags, util};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read as _, Write as _};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -34,7 +34,7 @@ impl Drop for Server {
     }
 }
 
-pub fn run(_args: &[String]) -> Result<()> {
+pub fn run(_opts: &flags::Interop) -> Result<()> {
     let exe = server_exe()?;
     let port = free_port()?;
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
@@ -55,12 +55,13 @@ pub fn run(_args: &[String]) -> Result<()> {
 
     let (users, groups) = populate(addr, &token)?;
 
-    crate::ci::run_cmd("cargo", &["build", "--quiet", "-p", "scimdrift-cli"])?;
-    let bin = Path::new("target/debug/scimdrift");
-    std::fs::create_dir_all("target/interop")?;
+    util::run_cargo(&["build", "--quiet", "-p", "scimdrift-cli"])?;
+    let bin = util::bin_dir(false).join("scimdrift");
+    let dir = util::target_dir().join("interop");
+    std::fs::create_dir_all(&dir)?;
     for page_size in ["auto", "37"] {
-        let out = PathBuf::from(format!("target/interop/snapshot-{page_size}.json"));
-        let status = Command::new(bin)
+        let out = dir.join(format!("snapshot-{page_size}.json"));
+        let status = Command::new(&bin)
             .args(["fetch", "--provider", "scim", "--quiet"])
             .args(["--base-url", &format!("http://{addr}")])
             .args(["--page-size", page_size, "--rate-limit", "6000/min"])
@@ -88,7 +89,7 @@ fn server_exe() -> Result<PathBuf> {
     if let Some(path) = std::env::var_os("SCIM2_SERVER") {
         return Ok(PathBuf::from(path));
     }
-    let path = Path::new(VENV).join("bin/scim2-server");
+    let path = util::root().join(VENV).join("bin/scim2-server");
     if path.exists() {
         return Ok(path);
     }
@@ -250,8 +251,7 @@ fn id_of(v: &Value) -> Result<String> {
         .with_context(|| format!("resource without id: {v}"))
 }
 
-/// A minimal HTTP/1.1 client for loopback (one request per connection), so
-/// xtask needs no HTTP dependency.
+/// One request to the server; the status and the body.
 fn http(
     addr: SocketAddr,
     token: &str,
@@ -259,30 +259,7 @@ fn http(
     path: &str,
     body: Option<&Value>,
 ) -> Result<(u16, String)> {
-    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
-    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nAccept: application/scim+json\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
-        payload.len()
-    );
-    stream.write_all(request.as_bytes())?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8(raw).context("non-UTF-8 answer")?;
-    let (head, body) = text
-        .split_once("\r\n\r\n")
-        .context("answer without a header end")?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .context("answer without a status")?;
-    ensure!(
-        !head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked"),
-        "chunked answers are not supported by this tiny client"
-    );
-    Ok((status, body.to_owned()))
+    let body = body.map(Value::to_string);
+    let answer = util::http::request(addr, token, method, path, body.as_deref())?;
+    Ok((answer.status, answer.body))
 }

@@ -1,63 +1,76 @@
-//! Developer automation: `cargo xtask <task>`. Run `cargo xtask help`.
+//! Developer automation: `cargo xtask <task>`; `cargo xtask --help` lists the
+//! tasks. Every task and option is declared in [`flags`]; each task lives in
+//! the module of its name; shared helpers are in [`util`].
 
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
+mod bench;
+mod bench_engine;
+mod bench_fetch;
 mod bench_filter;
 mod bench_hot;
-mod benchmarks_md;
 mod ci;
 mod drift;
-mod engine_bench;
-mod fetch_tasks;
+mod fetch_roundtrip;
+mod flags;
 mod fuzz;
 mod gen_org;
 mod interop;
 mod screenshot;
 mod sim_bench;
+mod util;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
+use clap::{CommandFactory as _, Parser as _};
+use flags::Task;
+use std::process::ExitCode;
 
-const HELP: &str = "\
-cargo xtask <task>
-
-tasks:
-  drift            the ops job: live check with OMNI_BASE_URL+OMNI_API_TOKEN, else the demo (exit 2)
-  ci               fmt check, clippy -D warnings, the whole test suite (the README's test command)
-  fuzz             every fuzz suite (tests named *fuzz*) with --cases N (default 10000)
-  gen-org          write a deterministic org file: --users N --embed-users M --groups G [--seed S] -o FILE
-  interop          scimdrift fetch --provider scim against PyPI scim2-server (installed by .ci/run)
-  fetch-roundtrip  release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
-  screenshot       the demo's HTML access review in headless chromium -> target/screenshot/review.png
-  bench-filter     filter parse/evaluate benches vs PyPI scim2-models; writes BENCHMARKS.md
-  bench-fetch      fetch time vs the rate-limit bound and a sequential client (writes BENCHMARKS.md)
-  bench-engine     scimdrift check on S/M(/L) vs the lean-decode floor and a Python baseline -> BENCHMARKS.md
-  bench-hot        criterion benches of decode/index/rules/check and every renderer -> BENCHMARKS.md
-  bench            bench-filter, bench-engine, bench-fetch, bench-hot in sequence (--quick, --only a,b)
-  sim-bench        simulator start-up, memory and page latency at 1M embed users -> BENCHMARKS.md
-";
-
-fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    let task = args.next().unwrap_or_else(|| "help".to_owned());
-    let rest: Vec<String> = args.collect();
-    match task.as_str() {
-        "bench-filter" => bench_filter::run(&rest),
-        "ci" => ci::run(&rest),
-        "drift" => std::process::exit(drift::run(&rest)?),
-        "fuzz" => fuzz::run(&rest),
-        "bench-engine" => engine_bench::run(&rest),
-        "bench-hot" => bench_hot::hot(&rest),
-        "bench" => bench_hot::all(&rest),
-        "screenshot" => screenshot::run(&rest),
-        "bench-fetch" => fetch_tasks::bench(&rest),
-        "fetch-roundtrip" => fetch_tasks::roundtrip(&rest),
-        "gen-org" => gen_org::run(&rest),
-        "sim-bench" => sim_bench::run(&rest),
-        "interop" => interop::run(&rest),
-        "help" | "--help" | "-h" => {
-            print!("{HELP}");
-            Ok(())
+fn main() -> ExitCode {
+    let flags = match flags::Xtask::try_parse() {
+        Ok(flags) => flags,
+        Err(err) => {
+            // `--help` is not an error; everything else is a usage error.
+            let code = if err.use_stderr() {
+                flags::USAGE_EXIT
+            } else {
+                0
+            };
+            let _ = err.print();
+            return ExitCode::from(code);
         }
-        other => bail!("unknown task `{other}`\n\n{HELP}"),
+    };
+    match run(flags.task) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("Error: {err:?}");
+            ExitCode::FAILURE
+        }
     }
+}
+
+/// Runs one task; the exit code is 0 unless the task says otherwise.
+fn run(task: Option<Task>) -> Result<ExitCode> {
+    let Some(task) = task else {
+        print!("{}", flags::Xtask::command().render_help());
+        return Ok(ExitCode::SUCCESS);
+    };
+    match task {
+        Task::Drift(opts) => {
+            let code = drift::run(&opts)?;
+            return Ok(ExitCode::from(u8::try_from(code).unwrap_or(1)));
+        }
+        Task::Ci(opts) => ci::run(&opts),
+        Task::Fuzz(opts) => fuzz::run(&opts),
+        Task::GenOrg(opts) => gen_org::run(&opts),
+        Task::Interop(opts) => interop::run(&opts),
+        Task::FetchRoundtrip(opts) => fetch_roundtrip::run(&opts),
+        Task::Screenshot(opts) => screenshot::run(&opts),
+        Task::BenchFilter(opts) => bench_filter::run(&opts),
+        Task::BenchFetch(opts) => bench_fetch::run(&opts),
+        Task::BenchEngine(opts) => bench_engine::run(&opts),
+        Task::BenchHot(opts) => bench_hot::run(&opts),
+        Task::Bench(opts) => bench::run(&opts),
+        Task::SimBench(opts) => sim_bench::run(&opts),
+    }?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,50 +2,21 @@
 //! headless chromium and saves a PNG, so a person can look at the page the
 //! way a reviewer will.
 
+use crate::{flags, util};
 use anyhow::{Context as _, Result, bail};
-use std::path::Path;
 use std::process::Command;
-
-pub const HELP: &str = "\
-cargo xtask screenshot [--width PX] [--height PX]
-
-Writes target/screenshot/review.html (the demo org's access review, at a fixed
---now) and target/screenshot/review.png, rendered by headless chromium
-(Debian: `apt-get install -y chromium`). No network access is needed or used.
-";
 
 const NOW: &str = "2027-03-25T09:00:00Z";
 
-pub fn run(args: &[String]) -> Result<()> {
-    let mut width = 1400u32;
-    let mut height = 2200u32;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = || -> Result<u32> {
-            it.next()
-                .with_context(|| format!("`{arg}` needs a value"))?
-                .parse()
-                .with_context(|| format!("`{arg}` takes a number of pixels"))
-        };
-        match arg.as_str() {
-            "--width" => width = value()?,
-            "--height" => height = value()?,
-            "-h" | "--help" => {
-                print!("{HELP}");
-                return Ok(());
-            }
-            other => bail!("unexpected argument `{other}`\n\n{HELP}"),
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("xtask lives inside the workspace")?;
-    crate::ci::run_cmd("cargo", &["build", "--quiet", "-p", "scimdrift-cli"])?;
-    let out = root.join("target/screenshot");
+pub fn run(opts: &flags::Screenshot) -> Result<()> {
+    let &flags::Screenshot { width, height } = opts;
+    let root = util::root();
+    util::run_cargo(&["build", "--quiet", "-p", "scimdrift-cli"])?;
+    let out = util::target_dir().join("screenshot");
     std::fs::create_dir_all(&out)?;
     let html = out.join("review.html");
-    let status = Command::new(root.join("target/debug/scimdrift"))
-        .current_dir(root)
+    let status = Command::new(util::bin_dir(false).join("scimdrift"))
+        .current_dir(&root)
         .args([
             "review",
             "--snapshot",

@@ -8,65 +8,15 @@
 //! latency grows with the offset). Writes the `## Simulator` section of
 //! `BENCHMARKS.md`.
 
+use crate::flags;
+use crate::util::{self, http};
 use anyhow::{Context as _, Result, bail};
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub const HELP: &str = "\
-cargo xtask sim-bench [--users N] [--embed-users M] [--groups G] [--reps R] [--no-write]
-
-Defaults: workload L (50000 / 1000000 / 5000), 25 repetitions per offset.
-Writes the `## Simulator` section of BENCHMARKS.md unless --no-write.
-";
-
 const TOKEN: &str = "sim-bench-token";
-
-struct Args {
-    users: u64,
-    embed: u64,
-    groups: u64,
-    reps: usize,
-    write: bool,
-}
-
-fn parse(args: &[String]) -> Result<Args> {
-    let mut a = Args {
-        users: 50_000,
-        embed: 1_000_000,
-        groups: 5_000,
-        reps: 25,
-        write: true,
-    };
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut num = || -> Result<u64> {
-            let v = it
-                .next()
-                .with_context(|| format!("`{flag}` needs a value"))?;
-            v.replace('_', "")
-                .parse()
-                .with_context(|| format!("`{flag}`: `{v}` is not a whole number"))
-        };
-        match flag.as_str() {
-            "--users" => a.users = num()?,
-            "--embed-users" => a.embed = num()?,
-            "--groups" => a.groups = num()?,
-            "--reps" => a.reps = usize::try_from(num()?)?.max(1),
-            "--no-write" => a.write = false,
-            other => bail!("unknown argument `{other}`\n\n{HELP}"),
-        }
-    }
-    Ok(a)
-}
-
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target"))
-}
 
 fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -82,54 +32,48 @@ fn main_thread_cpu(pid: u32) -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
-/// One GET over a fresh connection; returns the time to the complete answer.
-fn timed_get(addr: &str, path: &str) -> Result<(Duration, usize)> {
+/// One GET; returns the time to the complete answer.
+fn timed_get(addr: SocketAddr, path: &str) -> Result<Duration> {
     let started = Instant::now();
-    let mut s = TcpStream::connect(addr).with_context(|| format!("cannot connect to {addr}"))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
-    )?;
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf)?;
+    let answer = http::request(addr, TOKEN, "GET", path, None)?;
     let elapsed = started.elapsed();
-    if !buf.starts_with(b"HTTP/1.1 200") {
-        bail!(
-            "GET {path}: {}",
-            String::from_utf8_lossy(&buf[..buf.len().min(200)])
-        );
+    if answer.status != 200 {
+        let start: String = answer.body.chars().take(200).collect();
+        bail!("GET {path}: HTTP {}: {start}", answer.status);
     }
-    Ok((elapsed, buf.len()))
+    Ok(elapsed)
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v.get(v.len() / 2).copied().unwrap_or_default()
+/// The median of some durations.
+fn median(samples: &[Duration]) -> Option<Duration> {
+    util::median(samples.iter().map(Duration::as_secs_f64)).map(Duration::from_secs_f64)
 }
 
 fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let a = parse(args)?;
-    crate::ci::run_cmd(
-        "cargo",
-        &["build", "--release", "-p", "xtask", "-p", "scimdrift-sim"],
-    )?;
-    let release = target_dir().join("release");
-    let dir = target_dir().join("sim-bench");
+pub fn run(a: &flags::SimBench) -> Result<()> {
+    util::run_cargo(&["build", "--release", "-p", "xtask", "-p", "scimdrift-sim"])?;
+    let release = util::bin_dir(true);
+    let dir = util::target_dir().join("sim-bench");
     std::fs::create_dir_all(&dir)?;
-    let org = dir.join(format!("org-{}-{}-{}.json", a.users, a.embed, a.groups));
+    let org = dir.join(format!(
+        "org-{}-{}-{}.json",
+        a.users, a.embed_users, a.groups
+    ));
 
+    // The release gen-org, timed: the figure is the generator's own speed.
     let gen_started = Instant::now();
-    let status = Command::new(release.join("xtask"))
-        .args(["gen-org", "--users", &a.users.to_string()])
-        .args(["--embed-users", &a.embed.to_string()])
-        .args(["--groups", &a.groups.to_string(), "--seed", "1", "-o"])
-        .arg(&org)
-        .status()
-        .context("cannot run gen-org")?;
+    let status = crate::gen_org::release_command(&flags::GenOrg {
+        users: usize::try_from(a.users)?,
+        embed_users: usize::try_from(a.embed_users)?,
+        groups: usize::try_from(a.groups)?,
+        seed: 1,
+        out: org.clone(),
+    })
+    .status()
+    .context("cannot run gen-org")?;
     if !status.success() {
         bail!("gen-org failed ({status})");
     }
@@ -160,19 +104,18 @@ pub fn run(args: &[String]) -> Result<()> {
     let cpu = main_thread_cpu(pid).unwrap_or_default();
     let rss = status_kib(pid, "VmRSS:").unwrap_or(0);
     let hwm = status_kib(pid, "VmHWM:").unwrap_or(0);
-    let result = measure(&line, &a);
+    let result = measure(&line, a);
     let _ = child.kill();
     let _ = child.wait();
     let rows = result?;
 
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    let load = load.split_whitespace().next().unwrap_or("?").to_owned();
+    let load = util::load_average();
     let mut md = String::new();
     md.push_str("## Simulator\n\n");
     md.push_str(&format!(
         "Reproduce: `cargo xtask sim-bench` (release build; workload {} users, {} embed users, {} groups, seed 1; \
          {} interleaved repetitions per row, medians; 1-minute load average at the end: {load} on a shared machine).\n\n",
-        a.users, a.embed, a.groups, a.reps
+        a.users, a.embed_users, a.groups, a.reps
     ));
     md.push_str("| measure | value |\n|---|---|\n");
     md.push_str(&format!(
@@ -217,20 +160,26 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     md.push('\n');
     eprint!("{md}");
-    if a.write {
-        crate::benchmarks_md::write_section(Path::new("BENCHMARKS.md"), "## Simulator", &md)?;
+    if !a.no_write {
+        util::benchmarks_md::write_section(
+            &util::root().join("BENCHMARKS.md"),
+            "## Simulator",
+            &md,
+        )?;
         eprintln!("updated BENCHMARKS.md");
     }
     Ok(())
 }
 
-fn measure(line: &str, a: &Args) -> Result<Vec<(String, Duration)>> {
+fn measure(line: &str, a: &flags::SimBench) -> Result<Vec<(String, Duration)>> {
     let url = line
         .trim()
         .strip_prefix("listening on http://")
-        .with_context(|| format!("unexpected first line {line:?}"))?
-        .to_owned();
-    let n = a.embed.max(1);
+        .with_context(|| format!("unexpected first line {line:?}"))?;
+    let url: SocketAddr = url
+        .parse()
+        .with_context(|| format!("`{url}` is not an address"))?;
+    let n = a.embed_users.max(1);
     let mut cases: Vec<(String, String)> = Vec::new();
     for (count, starts) in [
         (
@@ -255,16 +204,16 @@ fn measure(line: &str, a: &Args) -> Result<Vec<(String, Duration)>> {
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); cases.len()];
     // Warm-up, then interleave the cases so load changes hit all of them.
     for (_, path) in &cases {
-        timed_get(&url, path)?;
+        timed_get(url, path)?;
     }
     for _ in 0..a.reps {
         for (i, (_, path)) in cases.iter().enumerate() {
-            samples[i].push(timed_get(&url, path)?.0);
+            samples[i].push(timed_get(url, path)?);
         }
     }
-    Ok(cases
+    cases
         .into_iter()
         .zip(samples)
-        .map(|((label, _), s)| (label, median(s)))
-        .collect())
+        .map(|((label, _), s)| Ok((label, median(&s).context("no samples")?)))
+        .collect()
 }

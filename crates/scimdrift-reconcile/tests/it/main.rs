@@ -1,4 +1,6 @@
-//! Integration tests of the policy loader and the engine (one binary).
+//! Integration tests of the policy loader and the engine (one binary). The
+//! fixture cases (`tests/fixtures/{policies,scenarios}`) run in the `cases`
+//! harness instead, one test per case.
 
 #![expect(
     clippy::unwrap_used,
@@ -8,6 +10,7 @@
 mod fixtures;
 mod fuzz;
 mod fuzz_snapshot;
+mod parallel;
 mod props;
-mod scenarios;
+#[path = "../support/mod.rs"]
 mod support;
