@@ -130,9 +130,9 @@ fn fits(
 
 fn annotation(f: &Finding, opts: &RenderOptions) -> String {
     let command = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        // GitHub calls a note a notice; errors and warnings are named alike.
         Severity::Note => "notice",
+        other => other.as_str(),
     };
     let mut props = Vec::new();
     if let Some(p) = &f.policy {

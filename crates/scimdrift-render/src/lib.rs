@@ -1,5 +1,7 @@
 //! Renderers: each turns a [`scimdrift_report::Report`] into one output
-//! format. Pure functions from a report to text: no IO, no clock.
+//! format. Pure functions from a report to text: no IO, no clock. The report
+//! model and its behaviour (currency, marks, status) live in
+//! `scimdrift-report`; this crate only prints.
 //!
 //! - [`markdown`]: a PR comment, summary first, truncated deterministically under a size budget.
 //! - [`sarif`]: SARIF 2.1.0 for code scanning, located at the policy line that declared the expectation.
@@ -7,6 +9,7 @@
 //! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
 //! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
 //! - [`diff`]: what changed between two snapshots (not a report format).
+//! - [`review`]: the embed-user access review (CSV, Markdown, JSON, a self-contained HTML page).
 //!
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
 //! needs beyond the report (where the policies live, where the full report is).
