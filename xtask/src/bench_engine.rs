@@ -6,7 +6,7 @@
 use crate::flags;
 use crate::util::{self, median};
 use anyhow::{Context as _, Result, bail};
-use scimdrift_sim::r#gen::BenchWorkload;
+use scimdrift_sim::orggen::BenchWorkload;
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -111,7 +111,7 @@ fn group_names(scimdrift: &Path, org: &Path) -> Result<Vec<String>> {
 }
 
 /// Writes the policies and the Python baseline's spec for one workload
-/// (`scimdrift_sim::r#gen::bench_policies`, shared with the criterion benches).
+/// (`scimdrift_sim::orggen::bench_policies`, shared with the criterion benches).
 fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()> {
     let set = w.policies(groups);
     std::fs::create_dir_all(dir.join("policies"))?;

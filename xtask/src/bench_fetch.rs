@@ -6,7 +6,7 @@
 use crate::flags;
 use crate::util::{self, sim};
 use anyhow::{Context as _, Result, ensure};
-use scimdrift_sim::r#gen::OrgSpec;
+use scimdrift_sim::orggen::OrgSpec;
 
 /// One measured configuration.
 struct Row {

@@ -4,10 +4,10 @@
 //! `## Hot paths (criterion)` section of BENCHMARKS.md.
 
 use crate::flags;
+use crate::util;
 use crate::util::criterion::{self, fmt_ns};
-use crate::util::{self};
 use anyhow::{Context as _, Result, bail};
-use scimdrift_sim::r#gen::BenchWorkload;
+use scimdrift_sim::orggen::BenchWorkload;
 use std::fmt::Write as _;
 
 const SECTION: &str = "## Hot paths (criterion)";
@@ -66,7 +66,7 @@ pub fn run(opts: &flags::BenchHot) -> Result<()> {
         s,
         "Reproduce with `{command}` (writes this section; `SCIMDRIFT_BENCH_SIZE={size} cargo bench -p scimdrift-reconcile --bench engine` \
          and `-p scimdrift-render --bench render` run the benches alone).\n\
-         Workload {size}: the `scimdrift_sim::r#gen` org of `cargo xtask bench-engine` ({} users, {} embed users, {} groups; seed {})\n\
+         Workload {size}: the `scimdrift_sim::orggen` org of `cargo xtask bench-engine` ({} users, {} embed users, {} groups; seed {})\n\
          and its policy set ({} rules, {} exceptions), generated in memory; measured at commit `{commit}`. Machine: {cores} cores, Linux x86_64; load average when the run ended: {load}\n\
          (a shared machine: figures are noisy). Criterion medians{}; decode runs on every core (rayon), like `check`.\n\
          CI runs each benchmark once on S in test mode (`cargo test --bench '*'`), which checks its result.\n",

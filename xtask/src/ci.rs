@@ -3,15 +3,34 @@
 use crate::{flags, util};
 use anyhow::{Context as _, Result, bail};
 use std::io::{BufRead as _, BufReader};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 /// fmt check, clippy with warnings denied, each criterion bench once, the
-/// doc tests, every test with nextest. nextest runs last so that its summary
-/// is the last test-runner summary in the output (the doc tests print one
-/// `test result:` line per crate, most of them 0-test runs).
+/// doc tests, every test with nextest (see [`steps`]).
 pub fn run(_opts: &flags::Ci) -> Result<()> {
-    util::run_cargo(&["fmt", "--all", "--", "--check"])?;
-    util::run_cargo(&[
+    for step in steps() {
+        match step {
+            Step::Cargo(mut cmd) => util::run(&mut cmd)?,
+            Step::DocTests => doc_tests()?,
+        }
+    }
+    Ok(())
+}
+
+/// One check of `ci`.
+#[derive(Debug)]
+enum Step {
+    /// A cargo command run as it is.
+    Cargo(Command),
+    /// `cargo test --doc` with a total line (see [`doc_tests`]).
+    DocTests,
+}
+
+/// The checks in order. nextest runs last so that its summary is the last
+/// test-runner summary in the output (the doc tests print one `test result:`
+/// line per crate, most of them 0-test runs).
+fn steps() -> Vec<Step> {
+    let clippy = [
         "clippy",
         "--workspace",
         "--all-targets",
@@ -19,36 +38,38 @@ pub fn run(_opts: &flags::Ci) -> Result<()> {
         "--",
         "-D",
         "warnings",
-    ])?;
+    ];
     // Every criterion bench once, in test mode (a single iteration of each
     // benchmark, no timing), on the small S workload: keeps the benches
     // compiling, and their sanity checks make each hot path a correctness check.
-    util::run(
-        util::cargo([
-            "test",
-            "--locked",
-            // Only the bench targets (`--benches` would run the unit tests again).
-            "--bench",
-            "*",
-            "-p",
-            "scimdrift-proto",
-            "-p",
-            "scimdrift-reconcile",
-            "-p",
-            "scimdrift-render",
-        ])
-        .env_remove("SCIMDRIFT_BENCH_SIZE"),
-    )?;
-    // Doc tests are not run by nextest.
-    doc_tests()?;
-    util::run_cargo(&[
-        "nextest",
-        "run",
-        "--workspace",
+    let mut benches = util::cargo([
+        "test",
         "--locked",
-        "--no-fail-fast",
-    ])?;
-    Ok(())
+        // Only the bench targets (`--benches` would run the unit tests again).
+        "--bench",
+        "*",
+        "-p",
+        "scimdrift-proto",
+        "-p",
+        "scimdrift-reconcile",
+        "-p",
+        "scimdrift-render",
+    ]);
+    benches.env_remove("SCIMDRIFT_BENCH_SIZE");
+    vec![
+        Step::Cargo(util::cargo(["fmt", "--all", "--", "--check"])),
+        Step::Cargo(util::cargo(clippy)),
+        Step::Cargo(benches),
+        // Doc tests are not run by nextest.
+        Step::DocTests,
+        Step::Cargo(util::cargo([
+            "nextest",
+            "run",
+            "--workspace",
+            "--locked",
+            "--no-fail-fast",
+        ])),
+    ]
 }
 
 /// `cargo test --doc`, its output passed through, then one line with the
@@ -69,8 +90,8 @@ fn doc_tests() -> Result<()> {
     }
     let status = child.wait()?;
     eprintln!(
-        "doc tests: {} passed, {} failed, {} ignored in {} crates' doc tests",
-        total.passed, total.failed, total.ignored, total.runs
+        "doc tests of {} crates: {} passed, {} failed, {} ignored",
+        total.runs, total.passed, total.failed, total.ignored
     );
     if !status.success() {
         bail!("`cargo {}` failed ({status})", args.join(" "));
@@ -113,7 +134,32 @@ impl Tally {
 
 #[cfg(test)]
 mod tests {
-    use super::Tally;
+    use super::{Step, Tally, steps};
+
+    #[test]
+    fn every_check_runs_and_nextest_is_last() {
+        let shown: Vec<String> = steps()
+            .iter()
+            .map(|step| match step {
+                Step::Cargo(cmd) => cmd
+                    .get_args()
+                    .map(|a| a.to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                Step::DocTests => "doc tests".to_owned(),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "fmt --all -- --check",
+                "clippy --workspace --all-targets --locked -- -D warnings",
+                "test --locked --bench * -p scimdrift-proto -p scimdrift-reconcile -p scimdrift-render",
+                "doc tests",
+                "nextest run --workspace --locked --no-fail-fast",
+            ]
+        );
+    }
 
     #[test]
     fn doc_test_results_are_summed() {

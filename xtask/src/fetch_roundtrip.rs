@@ -6,7 +6,7 @@ use crate::flags;
 use crate::util::{self, sim};
 use anyhow::{Result, ensure};
 use scimdrift_proto::Snapshot;
-use scimdrift_sim::r#gen::OrgSpec;
+use scimdrift_sim::orggen::OrgSpec;
 
 pub fn run(opts: &flags::FetchRoundtrip) -> Result<()> {
     let spec = OrgSpec {

@@ -296,7 +296,7 @@ pub struct SimBench {
     pub no_write: bool,
 }
 
-/// A named benchmark workload (`scimdrift_sim::r#gen::BenchWorkload`).
+/// A named benchmark workload (`scimdrift_sim::orggen::BenchWorkload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Size {
     #[value(name = "S")]

@@ -1,9 +1,9 @@
 //! `cargo xtask gen-org`: write a deterministic, realistic org file with
-//! `scimdrift_sim::r#gen` (see that module for what the org contains).
+//! `scimdrift_sim::orggen` (see that module for what the org contains).
 
 use crate::{flags, util};
 use anyhow::{Context as _, Result};
-use scimdrift_sim::r#gen::{OrgSpec, OrgStats, write_org};
+use scimdrift_sim::orggen::{OrgSpec, OrgStats, write_org};
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

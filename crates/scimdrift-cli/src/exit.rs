@@ -1,5 +1,6 @@
-//! The exit-code contract and how errors map onto it.
+//! The exit-code contract. Errors carry theirs (see [`crate::error::CliError`]).
 
+use scimdrift_reconcile::Status;
 use std::process::ExitCode;
 
 /// The documented exit codes (a published contract: see the README).
@@ -23,36 +24,13 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// An error caused by the user's input (exit 4), with an optional hint.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct InvalidInput {
-    /// What is wrong, already formatted (may span several lines, e.g. a caret diagnostic).
-    pub message: String,
-    /// What to do about it.
-    pub hint: Option<String>,
-}
-
-/// Builds an exit-4 error.
-pub fn invalid(message: impl Into<String>, hint: Option<String>) -> anyhow::Error {
-    InvalidInput {
-        message: message.into(),
-        hint,
-    }
-    .into()
-}
-
-/// Prints an error to stderr and returns its exit code.
-pub fn report_error(err: &anyhow::Error) -> Exit {
-    use std::io::Write as _;
-    let mut stderr = anstream::stderr();
-    if let Some(input) = err.downcast_ref::<InvalidInput>() {
-        let _ = writeln!(stderr, "error: {}", input.message);
-        if let Some(hint) = &input.hint {
-            let _ = writeln!(stderr, "hint: {hint}");
+/// The exit code of a report's status.
+impl From<Status> for Exit {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Clean => Exit::Clean,
+            Status::Drift => Exit::Drift,
+            Status::Incomplete => Exit::Incomplete,
         }
-        return Exit::Invalid;
     }
-    let _ = writeln!(stderr, "error: {err:#}");
-    Exit::Failure
 }

@@ -1,8 +1,15 @@
 //! The `scimdrift` binary: parses the command line, runs one subcommand, and
 //! maps its outcome to the documented exit codes (see [`exit::Exit`]).
+//! Every subcommand returns `Result<Exit, CliError>`; an error is printed
+//! here, once (see [`error`]).
 
 mod cmd;
+mod connect;
+mod error;
 mod exit;
+mod input;
+mod output;
+mod write;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;
@@ -73,6 +80,6 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code.into(),
-        Err(err) => exit::report_error(&err).into(),
+        Err(err) => err.print().into(),
     }
 }

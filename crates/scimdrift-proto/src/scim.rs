@@ -9,6 +9,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+/// URN of the SCIM core User schema.
+pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+/// URN of the SCIM core Group schema.
+pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /// URN of the SCIM list response envelope.
 pub const LIST_RESPONSE_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// URN of the SCIM error message.

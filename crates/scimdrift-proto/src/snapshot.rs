@@ -413,8 +413,15 @@ fn end_position(body: &[u8], part: &str) -> (usize, usize) {
     line_column(body, start + part.len())
 }
 
-/// The 1-based line and column of byte `offset` of `text`.
-fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+/// The 1-based line and column of byte `offset` of `text` (the column counts
+/// bytes; an offset past the end is the end). The one line/column lookup of
+/// the workspace: snapshot load errors and the simulator's org loader use it.
+///
+/// ```
+/// use scimdrift_proto::snapshot::line_column;
+/// assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+/// ```
+pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
     let line_start = before
@@ -465,6 +472,36 @@ impl Snapshot {
     ///
     /// The file is split into resources in one pass; the resources are then
     /// wrapped (id and [`Core`] attributes decoded) on every core.
+    ///
+    /// ```
+    /// use scimdrift_proto::{Snapshot, SnapshotLoadError};
+    ///
+    /// let file = br#"{
+    ///   "schema": "scimdrift.snapshot/v1",
+    ///   "users": [{"id": "u1", "userName": "ann@acme.com"}],
+    ///   "groups": [{"id": "g1", "displayName": "Admins", "members": [{"value": "u1"}]}]
+    /// }"#;
+    /// let snapshot = Snapshot::from_json_bytes(file, 1)?;
+    /// assert!(snapshot.complete);
+    /// assert_eq!(snapshot.users[0].id(), "u1");
+    /// let core = snapshot.users[0].core().unwrap();
+    /// assert_eq!(core.user_name.as_deref(), Some("ann@acme.com"));
+    /// // Resources are kept byte-exact as they were in the file.
+    /// assert_eq!(snapshot.users[0].json(), r#"{"id": "u1", "userName": "ann@acme.com"}"#);
+    ///
+    /// // The same id twice cannot be trusted: the snapshot is marked incomplete.
+    /// let twice = br#"{"schema": "scimdrift.snapshot/v1", "users": [{"id": "u1"}, {"id": "u1"}]}"#;
+    /// let snapshot = Snapshot::from_json_bytes(twice, 1)?;
+    /// assert!(!snapshot.complete);
+    /// assert_eq!(snapshot.incomplete_reasons, ["duplicate id `u1` in `users`"]);
+    ///
+    /// // Errors name the line and column.
+    /// let err = Snapshot::from_json_bytes(b"{\"schema\": \"other/v2\"}", 1).unwrap_err();
+    /// assert!(matches!(err, SnapshotLoadError::Schema(ref s) if s == "other/v2"));
+    /// let err = Snapshot::from_json_bytes(b"{\n  \"users\": [}", 1).unwrap_err();
+    /// assert!(err.to_string().starts_with("2:13: not a valid snapshot: "), "{err}");
+    /// # Ok::<(), SnapshotLoadError>(())
+    /// ```
     pub fn from_json_bytes(bytes: &[u8], max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
         check_size(bytes.len(), max_mb)?;
         match std::str::from_utf8(bytes) {
@@ -476,6 +513,20 @@ impl Snapshot {
     /// [`Snapshot::from_json_bytes`] on text already in memory, without
     /// copying it: every resource is a slice of `text` (which the snapshot
     /// then shares).
+    ///
+    /// ```
+    /// use scimdrift_proto::Snapshot;
+    /// use std::sync::Arc;
+    ///
+    /// let text = Arc::new(r#"{"schema": "scimdrift.snapshot/v1", "embed_users": [
+    ///     {"id": "e1", "userName": "a@embed", "embedEntity": "Acme"}]}"#.to_owned());
+    /// let snapshot = Snapshot::from_json_text(Arc::clone(&text), 1)?;
+    /// let e1 = &snapshot.embed_users[0];
+    /// assert_eq!(e1.core().unwrap().embed_entity.as_deref(), Some("Acme"));
+    /// // The resource is a slice of `text`, not a copy.
+    /// assert!(text.contains(e1.json()));
+    /// # Ok::<(), scimdrift_proto::SnapshotLoadError>(())
+    /// ```
     pub fn from_json_text(text: Arc<String>, max_mb: u64) -> Result<Snapshot, SnapshotLoadError> {
         check_size(text.len(), max_mb)?;
         let whole: &str = &text;

@@ -6,7 +6,7 @@
 //! - `engine/check`: `check` (index, declarations, rules, separation of
 //!   duties, exceptions, the sorted report).
 //!
-//! The org is `scimdrift_sim::r#gen` at the S size of `cargo xtask
+//! The org is `scimdrift_sim::orggen` at the S size of `cargo xtask
 //! bench-engine` (500 users, 2,000 embed users, 100 groups) with the same
 //! policy set (20 rules, 20 exceptions); `SCIMDRIFT_BENCH_SIZE=M` picks M
 //! (20,000 / 100,000 / 2,000, 100 rules, 200 exceptions). Throughput is per
@@ -23,7 +23,7 @@ use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::{
     CheckOptions, FindingKind, PolicySource, ReportSource, Status, check, load_policies, phases,
 };
-use scimdrift_sim::r#gen::{BenchWorkload, group_names, write_org};
+use scimdrift_sim::orggen::{BenchWorkload, group_names, write_org};
 use sha2::{Digest as _, Sha256};
 use std::collections::BTreeSet;
 use std::hint::black_box;

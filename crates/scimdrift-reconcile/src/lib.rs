@@ -19,7 +19,10 @@ mod schema_attrs;
 mod yaml;
 
 pub use diag::{Diagnostic, Level, Related, render_all};
-pub use engine::{CheckOptions, FailOn, check, lint_against_snapshot, phases};
+pub use engine::{
+    AppliedRules, CheckOptions, FailOn, WhereError, applicable_rules, check, lint_against_snapshot,
+    phases,
+};
 pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies};
 pub use model::{
     DeclaredMember, Exception, GroupDecl, MembersMode, Policies, Rule, Settings, SodRule,

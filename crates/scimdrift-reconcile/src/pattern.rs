@@ -293,6 +293,25 @@ mod tests {
         check("a.b*", "axb", false);
     }
 
+    /// Where these globs differ from path globs (`globset`): `?` is one
+    /// character, not one byte; `*` crosses `/` and line breaks and `**` is
+    /// just two of them; brackets and braces are literal text; a trailing
+    /// `\` is a literal backslash, not an error.
+    #[test]
+    fn globs_are_not_path_globs() {
+        check("Team ?", "Team Ä", true);
+        check("Team ?", "Team 東", true);
+        check("a/*", "a/b/c", true);
+        check("a/**/b", "a/b", false);
+        check("a/**/b", "a/x/b", true);
+        check("line*", "line1\nline2", true);
+        check("Sales [EU] *", "Sales [EU] North", true);
+        check("Sales [EU] *", "Sales E North", false);
+        check("{a,b}*", "{a,b}x", true);
+        check("{a,b}*", "ax", false);
+        check("x*\\", "xy\\", true);
+    }
+
     #[test]
     fn templates() {
         let p = GroupPattern::compile("Tenant ${embedEntity} *", at()).unwrap();

@@ -2,7 +2,7 @@
 //! each of `Format::ALL`.
 //!
 //! The report is `scimdrift_reconcile::check` of the org and policies the
-//! engine benches use (`scimdrift_sim::r#gen` at the S size of `cargo xtask
+//! engine benches use (`scimdrift_sim::orggen` at the S size of `cargo xtask
 //! bench-engine`, or M with `SCIMDRIFT_BENCH_SIZE=M`). Every rendering is
 //! checked once before it is timed (non-empty; JSON and SARIF parse, the JSON
 //! back into the same report; JUnit is well-formed XML; one CSV row per
@@ -20,7 +20,7 @@ use scimdrift_reconcile::{
     CheckOptions, PolicySource, Report, ReportSource, Status, check, load_policies,
 };
 use scimdrift_render::{Format, RenderOptions, render};
-use scimdrift_sim::r#gen::{BenchWorkload, group_names, write_org};
+use scimdrift_sim::orggen::{BenchWorkload, group_names, write_org};
 use std::hint::black_box;
 
 fn workload() -> &'static BenchWorkload {

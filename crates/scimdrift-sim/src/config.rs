@@ -83,12 +83,30 @@ impl FromStr for RateLimit {
     }
 }
 
+/// One accepted API token and, when it differs from the shared per-token
+/// limit, its own budget.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct TokenSpec {
+    pub(crate) token: String,
+    /// `None`: the configured per-token limit; `Some(limit)`: this token's own.
+    pub(crate) rate_limit: Option<Option<RateLimit>>,
+}
+
+impl TokenSpec {
+    fn new(token: impl Into<String>, rate_limit: Option<Option<RateLimit>>) -> Self {
+        TokenSpec {
+            token: token.into(),
+            rate_limit,
+        }
+    }
+}
+
 /// Everything the simulator can vary. Build with [`SimConfig::new`] and the
 /// chained setters.
 #[derive(Clone)]
 pub struct SimConfig {
     pub(crate) org: Store,
-    pub(crate) token: String,
+    pub(crate) tokens: Vec<TokenSpec>,
     pub(crate) listen: SocketAddr,
     pub(crate) rate_limit: Option<RateLimit>,
     pub(crate) retry_after: bool,
@@ -107,7 +125,7 @@ impl fmt::Debug for SimConfig {
             .field("groups", &self.org.len(Kind::Groups))
             .field("users", &self.org.len(Kind::Users))
             .field("embed_users", &self.org.len(Kind::EmbedUsers))
-            .field("token", &"<redacted>")
+            .field("tokens", &format_args!("<{} redacted>", self.tokens.len()))
             .field("listen", &self.listen)
             .field("rate_limit", &self.rate_limit)
             .field("retry_after", &self.retry_after)
@@ -138,7 +156,7 @@ impl SimConfig {
     pub fn from_store(org: Store) -> Self {
         SimConfig {
             org,
-            token: DEFAULT_TOKEN.to_owned(),
+            tokens: vec![TokenSpec::new(DEFAULT_TOKEN, None)],
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             rate_limit: Some(RateLimit::per_minute(60)),
             retry_after: false,
@@ -151,10 +169,37 @@ impl SimConfig {
         }
     }
 
-    /// The bearer token requests must carry.
+    /// The bearer token requests must carry (the only one accepted: it
+    /// replaces any tokens set before).
     #[must_use]
     pub fn token(mut self, token: impl Into<String>) -> Self {
-        self.token = token.into();
+        self.tokens = vec![TokenSpec::new(token, None)];
+        self
+    }
+
+    /// The tokens accepted, replacing any set before. Each has its own
+    /// budget of [`SimConfig::rate_limit`] (Omni limits per API key), and the
+    /// request log names the one a request carried by its position here. An
+    /// empty list rejects every request.
+    #[must_use]
+    pub fn tokens<T: Into<String>>(mut self, tokens: impl IntoIterator<Item = T>) -> Self {
+        self.tokens = tokens
+            .into_iter()
+            .map(|t| TokenSpec::new(t, None))
+            .collect();
+        self
+    }
+
+    /// Accepts one more token, with its own budget `limit` instead of the
+    /// shared per-token [`SimConfig::rate_limit`] (`None`: unlimited), e.g. a
+    /// key another application already spends.
+    #[must_use]
+    pub fn add_token_with_rate_limit(
+        mut self,
+        token: impl Into<String>,
+        limit: Option<RateLimit>,
+    ) -> Self {
+        self.tokens.push(TokenSpec::new(token, Some(limit)));
         self
     }
 
@@ -165,7 +210,8 @@ impl SimConfig {
         self
     }
 
-    /// The request budget per token; `None` disables rate limiting.
+    /// The request budget of each token (every token has a bucket of its
+    /// own); `None` disables rate limiting.
     #[must_use]
     pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
         self.rate_limit = limit;
@@ -241,9 +287,13 @@ mod tests {
 
     #[test]
     fn debug_redacts_token() {
-        let config = SimConfig::new(Snapshot::new(Default::default())).token("s3cret-key");
+        let config = SimConfig::new(Snapshot::new(Default::default()))
+            .tokens(["s3cret-key", "0ther-key"])
+            .add_token_with_rate_limit("th1rd-key", None);
         let text = format!("{config:?}");
-        assert!(!text.contains("s3cret-key"), "{text}");
-        assert!(text.contains("<redacted>"));
+        for secret in ["s3cret-key", "0ther-key", "th1rd-key"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("<3 redacted>"), "{text}");
     }
 }

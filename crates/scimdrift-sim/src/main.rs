@@ -14,7 +14,9 @@ The first line on stdout is `listening on http://127.0.0.1:PORT`; the SCIM base 
 plus `/api/scim/v2` (profile omni) or `/scim/v2` (profile scim). Stop with Ctrl-C.
 
 Omni profile: GET /api/scim/v2/{users,groups,embed/users}[/ID], also spelled /Users, /Groups,
-/embed/Users. Scim profile: GET /Users, /Groups (also under /scim/v2), any filter, no embed users.";
+/embed/Users. Scim profile: GET /Users, /Groups (also under /scim/v2), any filter, no embed users.
+Both profiles write groups as Omni documents: PATCH /groups/ID (add, remove, replace members;
+replace displayName) and POST /groups (409 on a duplicate name).";
 
 /// A loopback server that behaves like Omni's SCIM API, with fault injection.
 #[derive(Debug, Parser)]
@@ -26,7 +28,8 @@ struct Args {
     /// Address to listen on. Loopback unless you say otherwise.
     #[arg(long, default_value = "127.0.0.1:0", value_name = "ADDR")]
     listen: SocketAddr,
-    /// Bearer token requests must carry.
+    /// Bearer token requests must carry; repeat it to accept several (each
+    /// has a rate limit of its own, as Omni's API keys do).
     #[arg(
         long,
         env = "SCIMDRIFT_SIM_TOKEN",
@@ -35,7 +38,7 @@ struct Args {
         hide_default_value = true,
         value_name = "T"
     )]
-    token: String,
+    token: Vec<String>,
     /// Requests per token: `N/min`, `N/s`, `N/h`, or `off` [default: 60/min].
     #[arg(
         long,
@@ -97,7 +100,7 @@ fn build(args: Args) -> Result<SimConfig> {
     };
     Ok(SimConfig::from_store(org)
         .listen(args.listen)
-        .token(args.token)
+        .tokens(args.token)
         .rate_limit(rate_limit)
         .retry_after(args.retry_after)
         .max_page_size(args.max_page_size)

@@ -1,6 +1,8 @@
 //! The in-memory org: one list per resource kind in creation order, an index
 //! by id, and the mutation API tests use to change state between requests.
 
+use scimdrift_proto::scim::{GROUP_URN, USER_URN};
+use scimdrift_proto::snapshot::line_column;
 use scimdrift_proto::{Resource, SNAPSHOT_SCHEMA, Snapshot};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -176,16 +178,6 @@ impl LoadError {
     }
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-    let column = before
-        .rfind('\n')
-        .map_or(before.len(), |nl| before.len() - nl - 1)
-        + 1;
-    (line, column)
-}
-
 #[derive(Deserialize)]
 struct OrgFile<'a> {
     schema: String,
@@ -355,7 +347,7 @@ impl Store {
                 let json = raw.get();
                 let start = offset(json);
                 let Some((id, created)) = probe(json) else {
-                    let (line, column) = line_col(&buf, start);
+                    let (line, column) = line_column(buf.as_bytes(), start);
                     return Err(LoadError::MissingId {
                         field: kind.field(),
                         index,
@@ -485,7 +477,7 @@ impl Store {
                     "id": id,
                     "displayName": format!("Inserted during scan {k}"),
                     "members": [],
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+                    "schemas": [GROUP_URN],
                     "meta": {"resourceType": "Group"},
                 }),
                 Kind::Users | Kind::EmbedUsers => serde_json::json!({
@@ -493,7 +485,7 @@ impl Store {
                     "userName": format!("inserted-{k}@sim.invalid"),
                     "displayName": format!("Inserted during scan {k}"),
                     "active": true,
-                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+                    "schemas": [USER_URN],
                     "meta": {"resourceType": "User"},
                 }),
             };

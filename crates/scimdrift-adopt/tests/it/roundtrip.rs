@@ -3,7 +3,7 @@
 use crate::{options, round_trip};
 use proptest::prelude::*;
 use scimdrift_proto::Snapshot;
-use scimdrift_sim::r#gen::{OrgSpec, generate};
+use scimdrift_sim::orggen::{OrgSpec, generate};
 
 fn demo() -> Snapshot {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/org.json");

@@ -3,10 +3,10 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use anyhow::Context as _;
-
-use crate::cmd::connect::{self, ConnectArgs};
+use crate::connect::{self, ConnectArgs};
+use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
+use crate::write::write_atomic;
 
 /// Arguments of `scimdrift fetch`.
 ///
@@ -24,21 +24,22 @@ pub struct FetchArgs {
 }
 
 /// Runs `scimdrift fetch`.
-pub fn run(args: FetchArgs) -> anyhow::Result<Exit> {
+pub fn run(args: FetchArgs) -> Result<Exit, CliError> {
     let runtime = connect::runtime()?;
-    let snapshot = match runtime.block_on(connect::fetch_snapshot(&args.connect)) {
-        Ok(snapshot) => snapshot,
-        Err(code) => return Ok(code),
-    };
+    let snapshot = runtime.block_on(connect::fetch_snapshot(&args.connect))?;
     if args.out.as_os_str() == "-" {
-        let json = scimdrift_fetch::snapshot_json(&snapshot)?;
+        let json =
+            scimdrift_fetch::snapshot_json(&snapshot).context("cannot encode the snapshot")?;
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(&json)
             .and_then(|()| stdout.flush())
             .context("cannot write the snapshot to stdout")?;
     } else {
-        scimdrift_fetch::write_snapshot(&args.out, &snapshot)?;
+        let json =
+            scimdrift_fetch::snapshot_json(&snapshot).context("cannot encode the snapshot")?;
+        write_atomic(&args.out, &json)
+            .with_context(|| format!("cannot write the snapshot to `{}`", args.out.display()))?;
     }
     if !args.connect.quiet {
         let s = &snapshot.stats;

@@ -1,8 +1,9 @@
 //! `scimdrift filter parse|eval`: test a SCIM filter, e.g. a policy's `where:`
 //! selector, against a resource or a whole snapshot.
 
-use crate::exit::{Exit, invalid};
-use anyhow::Context as _;
+use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
+use crate::input::snapshot::{read_snapshot, snapshot_env_help};
 use scimdrift_proto::{Filter, Resource};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ pub enum Kind {
 #[derive(Debug, clap::Args)]
 #[command(
     group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]),
-    after_help = super::diff::snapshot_env_help(),
+    after_help = snapshot_env_help(),
 )]
 pub struct EvalArgs {
     /// The filter (RFC 7644 §3.4.2.2), e.g. 'embedEntity eq "acme" and active eq true'.
@@ -58,7 +59,7 @@ pub struct EvalArgs {
 }
 
 /// Runs `scimdrift filter`.
-pub fn run(command: FilterCommand) -> anyhow::Result<Exit> {
+pub fn run(command: FilterCommand) -> Result<Exit, CliError> {
     match command {
         FilterCommand::Parse(args) => {
             let filter = parse(&args.filter)?;
@@ -70,50 +71,50 @@ pub fn run(command: FilterCommand) -> anyhow::Result<Exit> {
     }
 }
 
-fn parse(text: &str) -> anyhow::Result<Filter> {
+fn parse(text: &str) -> Result<Filter, CliError> {
     Filter::parse(text).map_err(|err| {
         // The rendered diagnostic carries the parser's own hint; add the
         // generic one only when there is none.
         let hint = err.hint().is_none().then(|| {
             "filters follow RFC 7644 §3.4.2.2, e.g. `userName eq \"ann@example.com\"`".to_owned()
         });
-        invalid(format!("invalid filter\n{}", err.render(text)), hint)
+        CliError::invalid(format!("invalid filter\n{}", err.render(text))).with_hint_opt(hint)
     })
 }
 
-fn read_json(path: &PathBuf) -> anyhow::Result<String> {
+fn read_json(path: &PathBuf) -> Result<String, CliError> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read `{}`", path.display()))
 }
 
-fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
+fn eval(args: EvalArgs) -> Result<Exit, CliError> {
     let filter = parse(&args.filter)?;
     let mut out = std::io::stdout().lock();
     if let Some(path) = &args.resource {
         let text = read_json(path)?;
         let value: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-            invalid(
-                format!("`{}` is not valid JSON: {err}", path.display()),
-                Some("pass one SCIM resource as a JSON object".into()),
+            CliError::caused_by(
+                Exit::Invalid,
+                format!("`{}` is not valid JSON", path.display()),
+                err,
             )
+            .with_hint("pass one SCIM resource as a JSON object")
         })?;
         if !value.is_object() {
-            return Err(invalid(
-                format!("`{}` holds no JSON object", path.display()),
-                Some("pass one SCIM resource as a JSON object, e.g. `{\"id\": \"…\", \"userName\": \"…\"}`".into()),
-            ));
+            return Err(CliError::invalid(format!("`{}` holds no JSON object", path.display()))
+                .with_hint("pass one SCIM resource as a JSON object, e.g. `{\"id\": \"…\", \"userName\": \"…\"}`"));
         }
         let matched = filter
             .evaluate(&value)
-            .map_err(|err| invalid(format!("{err}"), None))?;
+            .map_err(|err| CliError::from_error(Exit::Invalid, err))?;
         writeln!(out, "{matched}")?;
         return Ok(Exit::Clean);
     }
     let Some(path) = &args.snapshot else {
-        return Err(invalid("give --resource FILE or --snapshot FILE", None));
+        return Err(CliError::invalid("give --resource FILE or --snapshot FILE"));
     };
     // The same reader as `check`: the size limit, a byte-order mark, the
     // schema, and implausible content marking the snapshot incomplete.
-    let (snapshot, _) = super::diff::read_snapshot(path)?;
+    let (snapshot, _) = read_snapshot(path)?;
     let (resources, label): (&[Resource], &str) = match args.kind {
         Some(Kind::Users) | None => (&snapshot.users, "userName"),
         Some(Kind::EmbedUsers) => (&snapshot.embed_users, "userName"),
@@ -128,7 +129,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<Exit> {
         let value = resource.to_value();
         if filter
             .evaluate(&value)
-            .map_err(|err| invalid(format!("{err} (resource `{}`)", resource.id()), None))?
+            .map_err(|err| CliError::invalid(format!("{err} (resource `{}`)", resource.id())))?
         {
             matched += 1;
             let name = value.get(label).and_then(|v| v.as_str()).unwrap_or("");

@@ -2,7 +2,8 @@
 //! policies are checked against the same snapshot, and every finding gets a
 //! `change`: introduced (head only), resolved (base only), unchanged (both).
 
-use crate::exit::invalid;
+use crate::error::CliError;
+use crate::exit::Exit;
 use scimdrift_reconcile::{Loaded, PolicySource, Report, load_policies, render_all, short_sha};
 use std::path::Path;
 use std::process::Command;
@@ -23,32 +24,32 @@ pub struct Base {
 
 /// Reads the base policies: `base` is a directory, or a git ref at which the
 /// `head_dir` directory is read from the repository.
-pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<Base> {
+pub fn read_base(base: &str, head_dir: &Path) -> Result<Base, CliError> {
     let as_dir = Path::new(base);
     if as_dir.is_dir() {
-        let files = super::policies::read_policy_dir(as_dir)
-            .map_err(|_| invalid(format!("cannot read the base policies in `{base}`"), None))?;
+        let files = crate::input::policies::read_policy_dir(as_dir)
+            .map_err(|err| err.context(format!("cannot read the base policies in `{base}`")))?;
         return Ok(Base {
             label: format!("`{base}`"),
             files,
             dir_from_head: relative_dir(head_dir, as_dir)?,
         });
     }
-    let git = |args: &[&str]| -> anyhow::Result<Vec<u8>> {
+    let git = |args: &[&str]| -> Result<Vec<u8>, CliError> {
         let out = Command::new("git")
             .arg("-C")
             .arg(head_dir)
             .args(args)
             .output()
-            .map_err(|err| anyhow::anyhow!("cannot run git: {err}"))?;
+            .map_err(|err| CliError::caused_by(Exit::Failure, "cannot run git", err))?;
         if !out.status.success() {
-            return Err(invalid(
-                format!(
-                    "`--base {base}` is neither a directory nor a git ref: git {} failed: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-                Some("pass a directory of base policies, or a commit, branch or tag (e.g. `origin/main`)".into()),
+            return Err(CliError::invalid(format!(
+                "`--base {base}` is neither a directory nor a git ref: git {} failed: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+            .with_hint(
+                "pass a directory of base policies, or a commit, branch or tag (e.g. `origin/main`)",
             ));
         }
         Ok(out.stdout)
@@ -81,10 +82,9 @@ pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<Base> {
         }
         let bytes = git(&["cat-file", "blob", &format!("{commit}:{path}")])?;
         let contents = String::from_utf8(bytes).map_err(|_| {
-            invalid(
-                format!("base policy file `{rel}` at `{base}` is not valid UTF-8"),
-                None,
-            )
+            CliError::invalid(format!(
+                "base policy file `{rel}` at `{base}` is not valid UTF-8"
+            ))
         })?;
         files.push(PolicySource {
             path: rel.to_owned(),
@@ -103,10 +103,15 @@ pub fn read_base(base: &str, head_dir: &Path) -> anyhow::Result<Base> {
 /// separators, e.g. `../base/policies`; `None` when they are the same
 /// directory. Computed on the canonical paths, so it holds whether the
 /// directories were given relative or absolute.
-fn relative_dir(from: &Path, to: &Path) -> anyhow::Result<Option<String>> {
+fn relative_dir(from: &Path, to: &Path) -> Result<Option<String>, CliError> {
     let canonical = |dir: &Path| {
-        dir.canonicalize()
-            .map_err(|err| anyhow::anyhow!("cannot resolve `{}`: {err}", dir.display()))
+        dir.canonicalize().map_err(|err| {
+            CliError::caused_by(
+                Exit::Failure,
+                format!("cannot resolve `{}`", dir.display()),
+                err,
+            )
+        })
     };
     let (from, to) = (canonical(from)?, canonical(to)?);
     let from: Vec<_> = from.components().collect();
@@ -123,14 +128,14 @@ fn relative_dir(from: &Path, to: &Path) -> anyhow::Result<Option<String>> {
 }
 
 /// Loads the base policies; errors in them are invalid input naming the base.
-pub fn load_base(label: &str, files: &[PolicySource]) -> anyhow::Result<Loaded> {
+pub fn load_base(label: &str, files: &[PolicySource]) -> Result<Loaded, CliError> {
     load_policies(files).map_err(|diags| {
-        invalid(
-            format!(
-                "the base policies {label} do not load:\n{}",
-                render_all(&diags).trim_end()
-            ),
-            Some("PR mode checks the base and the head policies; fix the base or pick another `--base`".into()),
+        CliError::invalid(format!(
+            "the base policies {label} do not load:\n{}",
+            render_all(&diags).trim_end()
+        ))
+        .with_hint(
+            "PR mode checks the base and the head policies; fix the base or pick another `--base`",
         )
     })
 }

@@ -1,10 +1,9 @@
 //! `scimdrift render`: re-render a saved JSON report.
 
-use crate::cmd::diff::json_error;
-use crate::cmd::output::OutputArgs;
-use crate::exit::{Exit, invalid};
-use anyhow::Context as _;
-use scimdrift_reconcile::{REPORT_SCHEMA, Report};
+use crate::error::CliError;
+use crate::exit::Exit;
+use crate::input::report::read_report;
+use crate::output::OutputArgs;
 use std::path::PathBuf;
 
 /// Arguments of `scimdrift render`.
@@ -22,32 +21,9 @@ pub struct RenderArgs {
 
 /// Runs `scimdrift render`. Exits 0: the report's status was decided when it
 /// was made.
-pub fn run(args: RenderArgs) -> anyhow::Result<Exit> {
+pub fn run(args: RenderArgs) -> Result<Exit, CliError> {
     let report = read_report(&args.report)?;
     let opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &opts)?;
     Ok(Exit::Clean)
-}
-
-/// Reads a saved JSON report; a malformed one is invalid input (exit 4).
-pub fn read_report(path: &std::path::Path) -> anyhow::Result<Report> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let report: Report = serde_json::from_str(&text).map_err(|err| {
-        invalid(
-            json_error(path, &err, "not a valid report"),
-            Some("a report is written by `scimdrift check --output json=PATH`".into()),
-        )
-    })?;
-    if report.schema != REPORT_SCHEMA {
-        return Err(invalid(
-            format!(
-                "{}: unsupported report schema `{}` (expected `{REPORT_SCHEMA}`)",
-                path.display(),
-                report.schema
-            ),
-            None,
-        ));
-    }
-    Ok(report)
 }

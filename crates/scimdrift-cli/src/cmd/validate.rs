@@ -1,6 +1,8 @@
 //! `scimdrift validate`: load and lint the policies only; no network.
 
+use crate::error::CliError;
 use crate::exit::Exit;
+use crate::input::policies;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -14,11 +16,8 @@ pub struct ValidateArgs {
 
 /// Runs `scimdrift validate`: exit 0 when the policies load (warnings are
 /// printed to stderr), 4 otherwise.
-pub fn run(args: ValidateArgs) -> anyhow::Result<Exit> {
-    let (files, loaded) = match super::policies::load_dir(&args.policies) {
-        Ok(ok) => ok,
-        Err(code) => return Ok(code),
-    };
+pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
+    let (files, loaded) = policies::load_dir(&args.policies)?;
     let p = &loaded.policies;
     let rules = p.rules.len() + p.separation_of_duties.len();
     let mut stdout = anstream::stdout();

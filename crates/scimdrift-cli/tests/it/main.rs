@@ -7,6 +7,7 @@
 
 mod diff;
 mod engine;
+mod errors;
 mod fetch;
 mod filter;
 mod hardening;

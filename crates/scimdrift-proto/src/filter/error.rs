@@ -157,7 +157,8 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 
 /// SCIM's `invalidFilter` during evaluation: the filter is well-formed but
 /// asks for something undefined, such as ordering booleans (`active gt true`)
-/// or comparing a number with a string.
+/// or ordering a number against a string (`userName gt 5`). Equality across
+/// types is not an error: `userName eq 5` is simply false.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid filter: {message}")]
 pub struct EvalError {

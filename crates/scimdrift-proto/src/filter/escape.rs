@@ -9,6 +9,22 @@ use std::fmt::Write as _;
 /// A JSON string literal holding `value`, safe to splice into a filter: it
 /// parses back as exactly one string token equal to `value`, whatever `value`
 /// holds (quotes, backslashes, control characters, any Unicode).
+///
+/// ```
+/// use scimdrift_proto::filter::{CompValue, ExprKind, Filter, quote};
+///
+/// // A hostile value cannot break out of its string.
+/// let value = r#"x" or userName pr or userName eq "y"#;
+/// let text = format!("userName eq {}", quote(value));
+/// assert_eq!(text, r#"userName eq "x\" or userName pr or userName eq \"y""#);
+/// let filter = Filter::parse(&text)?;
+/// let ExprKind::Compare(_, _, CompValue::String(decoded)) = &filter.expr().kind else {
+///     panic!("one comparison, not an `or`");
+/// };
+/// assert_eq!(decoded, value);
+/// assert_eq!(quote("tab\there"), r#""tab\there""#);
+/// # Ok::<(), scimdrift_proto::ParseError>(())
+/// ```
 pub fn quote(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 2);
     push_quoted(&mut out, value);
@@ -40,6 +56,12 @@ pub(crate) fn push_quoted(out: &mut String, value: &str) {
 ///
 /// `attr` is written as is: pass an attribute path (such as `userName` or
 /// `emails.value`), never user input.
+///
+/// ```
+/// use scimdrift_proto::filter::eq;
+///
+/// assert_eq!(eq("embedEntity", "Acme \"EU\""), r#"embedEntity eq "Acme \"EU\"""#);
+/// ```
 pub fn eq(attr: &str, value: &str) -> String {
     let mut out = String::with_capacity(attr.len() + value.len() + 6);
     out.push_str(attr);

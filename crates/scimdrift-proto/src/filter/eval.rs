@@ -5,8 +5,10 @@
 //!
 //! The rules are `scim-filter.md`'s: case-exactness per attribute, "any value
 //! matches" for multi-valued attributes, `ne` = `not eq`, `eq null` =
-//! `not pr`, dateTimes compared as instants, and `invalidFilter` errors for
-//! undefined comparisons.
+//! `not pr`, dateTimes compared as instants, `eq` false (and `ne` true)
+//! between values of different JSON types, and `invalidFilter` errors for
+//! the comparisons SCIM leaves undefined (ordering booleans, ordering a
+//! number against a string, `co`/`sw`/`ew` on non-strings).
 
 use super::ast::{AttrPath, CompValue, CompareOp, Expr, ExprKind};
 use super::error::EvalError;
@@ -442,13 +444,30 @@ fn compare(cmp: &Cmp, v: &Value) -> Result<bool, EvalError> {
         (Lit::Str(lit), Value::String(s)) => Ok(compare_str(cmp, lit, s)),
         (Lit::Num(lit), Value::Number(n)) => Ok(holds(cmp.op, cmp_numbers(n, lit))),
         (Lit::Bool(lit), Value::Bool(b)) => Ok(b == lit),
-        (lit, v) => Err(EvalError::new(format!(
-            "`{}` holds {} but is compared with {}",
-            cmp.shown(),
-            value_kind(v),
-            lit_kind(lit)
-        ))),
+        // RFC 7644 §3.4.2.2: "the attribute and operator values must be
+        // identical for a match". Values of different JSON types never are,
+        // so `eq` is false (and `ne`, compiled to `not eq`, true).
+        _ if cmp.op == CompareOp::Eq => Ok(false),
+        (lit, v) => Err(mismatch(cmp, lit, v)),
     }
+}
+
+/// The `invalidFilter` error for ordering or a substring test across JSON
+/// types, which SCIM leaves undefined (unlike equality, which is just false).
+fn mismatch(cmp: &Cmp, lit: &Lit, v: &Value) -> EvalError {
+    let op = cmp.op;
+    let shown = cmp.shown();
+    let held = value_kind(v);
+    EvalError::new(if op.is_substring() {
+        format!("`{op}` works on strings, but `{shown}` holds {held}")
+    } else if v.is_boolean() {
+        format!("`{op}` orders values, and booleans have no order (`{shown}` holds {held})")
+    } else {
+        format!(
+            "`{op}` cannot order {held} against {} (`{shown}` holds {held})",
+            lit_kind(lit)
+        )
+    })
 }
 
 fn cmp_numbers(a: &Number, b: &Number) -> Ordering {

@@ -77,6 +77,27 @@ impl Filter {
     /// Parses a filter (RFC 7644 §3.4.2.2, with the leniencies described in
     /// `scim-filter.md`: any whitespace between tokens, `not(`, Entra ID's
     /// `emails[type eq "work"].value eq "x"`).
+    ///
+    /// ```
+    /// use scimdrift_proto::Filter;
+    ///
+    /// let filter = Filter::parse(r#"emails[type eq "work"].value co "@acme.com""#)?;
+    /// // `Display` prints the canonical form, which parses back to the same tree.
+    /// let canonical = r#"emails[type eq "work" and value co "@acme.com"]"#;
+    /// assert_eq!(filter.to_string(), canonical);
+    /// assert_eq!(Filter::parse(canonical)?, filter);
+    ///
+    /// // Errors carry a byte span, a hint and a caret rendering.
+    /// let err = Filter::parse("active eq TRUE").unwrap_err();
+    /// assert_eq!(err.span(), 10..14);
+    /// assert_eq!(err.hint(), Some("JSON literals are lowercase: `true`"));
+    /// assert_eq!(
+    ///     err.render("active eq TRUE"),
+    ///     "active eq TRUE\n          ^^^^ expected a JSON value, found `TRUE`\n\
+    ///      hint: JSON literals are lowercase: `true`"
+    /// );
+    /// # Ok::<(), scimdrift_proto::ParseError>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Filter, ParseError> {
         parse::parse_filter(text).map(Filter::from_expr)
     }
@@ -98,9 +119,35 @@ impl Filter {
 
     /// Evaluates the filter against one SCIM resource.
     ///
-    /// Unknown attributes are absent. An error is SCIM's `invalidFilter`:
-    /// ordering booleans, comparing a number with a string, `co` on a
-    /// non-string, and the like.
+    /// Unknown attributes are absent. `eq` between values of different JSON
+    /// types is false and `ne` true (RFC 7644: values "must be identical for
+    /// a match"). An error is SCIM's `invalidFilter`: ordering booleans,
+    /// ordering a number against a string, `co`/`sw`/`ew` on a non-string,
+    /// and the like.
+    ///
+    /// ```
+    /// use scimdrift_proto::Filter;
+    /// use serde_json::json;
+    ///
+    /// let user = json!({
+    ///     "userName": "Ann@Acme.com",
+    ///     "active": true,
+    ///     "emails": [{"value": "ann@acme.com", "type": "work"}],
+    /// });
+    /// let matches = |text: &str| Filter::parse(text).unwrap().evaluate(&user);
+    /// // `userName` compares case-insensitively; multi-valued attributes match
+    /// // when any value does.
+    /// assert_eq!(matches(r#"userName eq "ann@acme.com""#), Ok(true));
+    /// assert_eq!(matches(r#"emails[type eq "work" and value ew "@acme.com"]"#), Ok(true));
+    /// // Values of different JSON types are never equal...
+    /// assert_eq!(matches(r#"active eq "true""#), Ok(false));
+    /// assert_eq!(matches(r#"active ne "true""#), Ok(true));
+    /// // ...but ordering booleans is SCIM's `invalidFilter`.
+    /// let err = matches("active gt true").unwrap_err();
+    /// assert!(err.message().contains("booleans have no order"));
+    /// // Unknown attributes are absent.
+    /// assert_eq!(matches("nickName pr"), Ok(false));
+    /// ```
     pub fn evaluate(&self, resource: &Value) -> Result<bool, EvalError> {
         eval::evaluate(&self.plan, resource)
     }

@@ -5,3 +5,4 @@ mod eval_cases;
 mod fuzz;
 mod parse_cases;
 mod props;
+mod type_cases;

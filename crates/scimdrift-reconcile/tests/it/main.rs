@@ -7,6 +7,7 @@
     reason = "test helpers panic on broken fixtures by design"
 )]
 
+mod applicable;
 mod fixtures;
 mod fuzz;
 mod fuzz_snapshot;

@@ -244,3 +244,57 @@ async fn binary_rejects_a_bad_fault_spec() {
     assert_eq!(out.status.code(), Some(1));
     insta::assert_snapshot!(String::from_utf8(out.stderr).unwrap(), @"error: invalid fault spec item `teapot=1`: unknown fault `teapot`; `scimdrift-sim --help` lists them all");
 }
+
+/// The whole answer sequence of one seed, pinned: a refactor of the fault
+/// pipeline must keep the same three draws per authenticated request in the
+/// same order, so the same faults, delays and bodies come back.
+#[tokio::test]
+async fn a_seed_replays_exactly_this_sequence() {
+    let spec = "500=0.06,502=0.06,503=0.06,reset=0.06,truncate=0.06,malformed=0.06,\
+                slow=0.06,slow-chunk-ms=1,html200=0.06,wrong-shape=0.06,redirect=0.06,\
+                gzip-bomb=0.06,bomb-mib=1,storm=0.05,storm-len=2,jitter=3,mutate=insert:1";
+    let sim = start(with_faults(spec).seed(7)).await;
+    let raw = reqwest::Client::builder()
+        .no_gzip()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let paths = [
+        "/users?count=5",
+        "/groups",
+        "/embed/users?startIndex=2&count=3",
+        "/users/u030",
+        "/nope",
+    ];
+    let mut bodies = Vec::new();
+    for i in 0..60 {
+        let resp = raw
+            .get(format!("{}{}", sim.scim_base_url(), paths[i % paths.len()]))
+            .bearer_auth(TOKEN)
+            .send()
+            .await;
+        let body = match resp {
+            Ok(r) => match r.bytes().await {
+                Ok(b) => format!("{} bytes", b.len()),
+                Err(_) => "broken".to_owned(),
+            },
+            Err(_) => "broken".to_owned(),
+        };
+        bodies.push(body);
+    }
+    let log = sim.requests();
+    let lines: Vec<String> = log
+        .iter()
+        .zip(&bodies)
+        .map(|(r, body)| {
+            format!(
+                "{} {} {:?} {}us {body}",
+                r.status,
+                r.fault.map_or("-", FaultKind::key),
+                r.query,
+                r.delay.as_micros()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(lines.join("\n"));
+}

@@ -5,3 +5,5 @@ mod faults;
 mod hostile;
 mod omni_facts;
 mod paging;
+mod tokens;
+mod writes;

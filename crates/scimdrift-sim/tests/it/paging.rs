@@ -175,8 +175,9 @@ async fn request_log_records_method_path_query_status() {
     let sim = start(config(3)).await;
     let base = sim.scim_base_url();
     get(&base, "/groups?count=1&startIndex=2").await;
+    // Users are read-only here (the simulator writes groups only).
     let resp = client()
-        .post(format!("{base}/groups"))
+        .post(format!("{base}/users"))
         .bearer_auth(TOKEN)
         .send()
         .await
@@ -269,7 +270,7 @@ fn binary_help_documents_every_option_and_fault() {
 
 #[tokio::test]
 async fn a_full_scan_reproduces_a_generated_org_byte_for_byte() {
-    use scimdrift_sim::r#gen::{OrgSpec, generate};
+    use scimdrift_sim::orggen::{OrgSpec, generate};
     use serde_json::value::RawValue;
     #[derive(serde::Deserialize)]
     struct Page<'a> {

@@ -398,32 +398,64 @@ fn invalid_filter_errors() {
     invalid("active gt true", u, "booleans have no order");
     invalid("active le false", u, "booleans have no order");
     invalid(
-        r#"active eq "true""#,
+        r#"active co "t""#,
         u,
-        "`active` holds a boolean but is compared with a string",
+        "`co` works on strings, but `active` holds a boolean",
     );
-    invalid(r#"active co "t""#, u, "holds a boolean");
     invalid("userName co 5", u, "`co` works on strings");
     invalid("userName sw true", u, "`sw` works on strings");
+    invalid(r#"loginCount co "0""#, u, "`loginCount` holds a number");
     invalid(
-        "userName eq 5",
+        "userName gt 5",
         u,
-        "`userName` holds a string but is compared with a number",
+        "`gt` cannot order a string against a number (`userName` holds a string)",
     );
     invalid(
-        r#"score eq "7.5""#,
+        r#"score le "7.5""#,
         u,
-        "holds a number but is compared with a string",
+        "`le` cannot order a number against a string",
     );
-    invalid(r#"loginCount co "0""#, u, "holds a number");
-    invalid("active eq 1", u, "holds a boolean");
     invalid(
-        r#"emails[primary eq "yes"]"#,
+        r#"active ge "true""#,
+        u,
+        "booleans have no order (`active` holds a boolean)",
+    );
+    invalid("active lt 1", u, "booleans have no order");
+    invalid(
+        r#"emails[primary gt "yes"]"#,
         u,
         "`emails.primary` holds a boolean",
     );
     // Ordering on booleans is invalid whatever the data.
     invalid("unknownAttr gt false", u, "booleans have no order");
+}
+
+/// Before 2026-12-02 these were `invalidFilter` errors; RFC 7644 says values
+/// "must be identical for a match", and values of different JSON types are
+/// not (see `type_cases.rs` for the full table).
+#[test]
+fn equality_across_types_is_false() {
+    let u = &*USER;
+    check(r#"active eq "true""#, u, false);
+    check(r#"active ne "true""#, u, true);
+    check("userName eq 5", u, false);
+    check("userName ne 5", u, true);
+    check(r#"score eq "7.5""#, u, false);
+    check(r#"score ne "7.5""#, u, true);
+    check("active eq 1", u, false);
+    check(r#"emails[primary eq "yes"]"#, u, false);
+    check(r#"emails[primary ne "yes"]"#, u, true);
+    check(r#"emails.primary eq "true""#, u, false);
+    check(
+        r#"urn:omni:params:1.0:UserAttribute:level eq "3""#,
+        u,
+        false,
+    );
+    check("emails eq 5", u, false);
+    check("name eq 5", u, false);
+    check(r#"name ne "Jensen""#, u, true);
+    // `co` on a complex value without `value` is no match, not an error.
+    check(r#"name co "Jensen""#, u, false);
 }
 
 #[test]

@@ -180,7 +180,7 @@ pub fn bench_policies(group_names: &[String], rules: usize, exceptions: usize) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::r#gen::{OrgSpec, generate};
+    use crate::orggen::{OrgSpec, generate};
 
     #[test]
     fn counts_rules_and_exceptions_as_asked() {

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use scimdrift_fetch::{
-    FetchError, FetchOptions, PageSize, PathCase, Progress, ResourceKind, TOKEN_ENV, Token,
-    TokenError,
+    FetchOptions, PageSize, PathCase, Progress, ResourceKind, TOKEN_ENV, Token, TokenError,
 };
 use scimdrift_proto::{Provider, Snapshot};
 
+use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
 
 /// The environment variable holding the base URL.
@@ -128,20 +128,15 @@ fn parse_rate(value: &str) -> Result<f64, String> {
 
 impl ConnectArgs {
     /// The fetch options these flags describe (the token is separate).
-    pub fn to_options(&self) -> anyhow::Result<FetchOptions> {
+    pub fn to_options(&self) -> Result<FetchOptions, CliError> {
         let Some(base) = self.base_url.as_deref() else {
-            return Err(crate::exit::invalid(
-                "no base URL",
-                Some(format!(
-                    "set {BASE_URL_ENV} or pass --base-url (the instance URL, e.g. https://blobsrus.omniapp.co)"
-                )),
-            ));
+            return Err(CliError::invalid("no base URL").with_hint(format!(
+                "set {BASE_URL_ENV} or pass --base-url (the instance URL, e.g. https://blobsrus.omniapp.co)"
+            )));
         };
         let base_url = url::Url::parse(base).map_err(|e| {
-            crate::exit::invalid(
-                format!("invalid base URL: {e}"),
-                Some("pass the instance URL, e.g. https://blobsrus.omniapp.co".to_owned()),
-            )
+            CliError::caused_by(Exit::Invalid, "invalid base URL", e)
+                .with_hint("pass the instance URL, e.g. https://blobsrus.omniapp.co")
         })?;
         let provider = match self.provider {
             ProviderArg::Omni => Provider::Omni,
@@ -159,17 +154,15 @@ impl ConnectArgs {
         options.request_timeout = Duration::from_secs(self.timeout);
         options.allow_insecure_http = self.allow_insecure_http;
         if let Err(e) = options.validate() {
-            return Err(crate::exit::invalid(
-                e.to_string(),
-                e.hint().map(str::to_owned),
-            ));
+            let hint = e.hint().map(str::to_owned);
+            return Err(CliError::from_error(Exit::Invalid, e).with_hint_opt(hint));
         }
         Ok(options)
     }
 
     /// The token: `--token-file`, else `--token` (with a warning), else
     /// `OMNI_API_TOKEN`.
-    pub fn token(&self) -> anyhow::Result<Token> {
+    pub fn token(&self) -> Result<Token, CliError> {
         let invalid = |e: TokenError| {
             let hint = match e {
                 TokenError::Missing => Some(format!(
@@ -177,13 +170,7 @@ impl ConnectArgs {
                 )),
                 _ => None,
             };
-            let mut message = e.to_string();
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
-                message = format!("{message}: {cause}");
-                source = cause.source();
-            }
-            crate::exit::invalid(message, hint)
+            CliError::from_error(Exit::Invalid, e).with_hint_opt(hint)
         };
         if let Some(path) = &self.token_file {
             warn_if_shared(path);
@@ -242,23 +229,20 @@ pub fn init_logging(verbose: u8) {
 }
 
 /// A tokio runtime for the async fetch.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
-        .build()?)
+        .build()
+        .context("cannot start the async runtime")
 }
 
-/// Fetches a snapshot with these flags. Errors are printed (with a hint)
-/// and returned as the exit code to use; an incomplete snapshot is `Ok`
+/// Fetches a snapshot with these flags. An incomplete snapshot is `Ok`
 /// with `complete: false` (callers exit 3 for it).
-pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, Exit> {
+pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, CliError> {
     init_logging(args.verbose);
-    let prepared = args.to_options().and_then(|o| Ok((o, args.token()?)));
-    let (options, token) = match prepared {
-        Ok(pair) => pair,
-        Err(err) => return Err(crate::exit::report_error(&err)),
-    };
+    let options = args.to_options()?;
+    let token = args.token()?;
     let bar = ProgressBar::new(args.quiet);
     #[expect(
         clippy::disallowed_methods,
@@ -285,26 +269,7 @@ pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, Exit> {
             snapshot.stats.finished_at = Some(finished.to_string());
             Ok(snapshot)
         }
-        Err(err) => Err(report_fetch_error(&err)),
-    }
-}
-
-/// Prints a fetch error with its hint; returns the exit code.
-pub fn report_fetch_error(err: &FetchError) -> Exit {
-    let mut stderr = anstream::stderr();
-    let _ = writeln!(stderr, "error: {err}");
-    let mut source = std::error::Error::source(err);
-    while let Some(cause) = source {
-        let _ = writeln!(stderr, "  caused by: {cause}");
-        source = cause.source();
-    }
-    if let Some(hint) = err.hint() {
-        let _ = writeln!(stderr, "hint: {hint}");
-    }
-    if err.is_invalid_input() {
-        Exit::Invalid
-    } else {
-        Exit::Failure
+        Err(err) => Err(err.into()),
     }
 }
 

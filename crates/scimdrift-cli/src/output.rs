@@ -1,6 +1,8 @@
 //! `--format` and `--output FORMAT=PATH`, shared by `check` and `render`:
 //! one report, several formats per run.
 
+use crate::error::{CliError, Context as _};
+use crate::write::write_atomic;
 use scimdrift_reconcile::Report;
 use scimdrift_render::{Format, RenderOptions, markdown};
 use std::io::{IsTerminal as _, Write as _};
@@ -72,7 +74,7 @@ impl OutputArgs {
     /// Writes every `--output` file, then the `--format` rendering to stdout,
     /// and with `--format github` appends the Markdown summary to
     /// `$GITHUB_STEP_SUMMARY` when it is set.
-    pub fn emit(&self, report: &Report, opts: &RenderOptions) -> anyhow::Result<()> {
+    pub fn emit(&self, report: &Report, opts: &RenderOptions) -> Result<(), CliError> {
         for output in &self.outputs {
             let file_opts = RenderOptions {
                 color: false,
@@ -96,20 +98,19 @@ impl OutputArgs {
     }
 }
 
-/// Writes a file, creating its parent directories.
-pub fn write_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    use anyhow::Context as _;
+/// Writes an output file atomically, creating its parent directories.
+pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
+    write_atomic(path, text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))
 }
 
 /// Appends the Markdown summary to the step summary file, keeping the file
 /// within GitHub's 1 MiB limit (what earlier steps wrote counts too).
-fn append_step_summary(path: &Path, report: &Report, opts: &RenderOptions) -> anyhow::Result<()> {
-    use anyhow::Context as _;
+fn append_step_summary(path: &Path, report: &Report, opts: &RenderOptions) -> Result<(), CliError> {
     let existing = std::fs::metadata(path).map_or(0, |m| m.len());
     let existing = usize::try_from(existing).unwrap_or(usize::MAX);
     // One byte for the separating newline.

@@ -1,10 +1,16 @@
-//! Where `check` and `review` get their data: a snapshot file, or a live
-//! fetch with the connection flags; plus the evidence that goes with it
-//! (sha256, a path that does not leak the local file system, the policies'
-//! git commit).
+//! Everything the commands read: snapshots ([`snapshot`], or a live fetch
+//! with the connection flags), policies ([`policies`]), saved reports
+//! ([`report`]) and the evaluation time; plus the evidence that goes with
+//! them (sha256, a path that does not leak the local file system, the
+//! policies' git commit).
 
-use crate::cmd::connect::{self, ConnectArgs};
-use crate::exit::{Exit, invalid};
+pub mod policies;
+pub mod report;
+pub mod snapshot;
+
+use crate::connect::{self, ConnectArgs};
+use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
 use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::ReportSource;
 use sha2::{Digest as _, Sha256};
@@ -22,15 +28,11 @@ pub struct Input {
     pub source: ReportSource,
 }
 
-/// Reads `--snapshot FILE`, or fetches live when it is absent. `Err(code)`
-/// means the problem has been printed and the command should exit with it.
-pub fn load(
-    snapshot: Option<&Path>,
-    connect_args: &ConnectArgs,
-) -> anyhow::Result<Result<Input, Exit>> {
+/// Reads `--snapshot FILE`, or fetches live when it is absent.
+pub fn load(snapshot: Option<&Path>, connect_args: &ConnectArgs) -> Result<Input, CliError> {
     if let Some(path) = snapshot {
-        let (snapshot, reference, bytes) = super::diff::read_snapshot_bytes(path)?;
-        return Ok(Ok(Input {
+        let (snapshot, reference, bytes) = snapshot::read_snapshot_bytes(path)?;
+        return Ok(Input {
             source: ReportSource {
                 base_url: None,
                 snapshot_path: Some(display_path(path)),
@@ -39,26 +41,23 @@ pub fn load(
             },
             snapshot,
             bytes,
-        }));
+        });
     }
     if connect_args.base_url.is_none() {
-        return Err(invalid(
+        return Err(CliError::invalid(
             "no data to check: give --snapshot FILE, or a live instance with --base-url URL (or OMNI_BASE_URL)",
-            Some("and the API token in OMNI_API_TOKEN or --token-file FILE".into()),
-        ));
+        )
+        .with_hint("and the API token in OMNI_API_TOKEN or --token-file FILE"));
     }
     let runtime = connect::runtime()?;
-    let snapshot = match runtime.block_on(connect::fetch_snapshot(connect_args)) {
-        Ok(snapshot) => snapshot,
-        Err(code) => return Ok(Err(code)),
-    };
+    let snapshot = runtime.block_on(connect::fetch_snapshot(connect_args))?;
     if !snapshot.complete {
         connect::report_incomplete(&snapshot);
     }
-    let bytes = std::sync::Arc::new(String::from_utf8(scimdrift_fetch::snapshot_json(
-        &snapshot,
-    )?)?);
-    Ok(Ok(Input {
+    let json = scimdrift_fetch::snapshot_json(&snapshot).context("cannot encode the snapshot")?;
+    let bytes =
+        std::sync::Arc::new(String::from_utf8(json).context("the encoded snapshot is not UTF-8")?);
+    Ok(Input {
         source: ReportSource {
             base_url: snapshot.source.base_url.clone(),
             snapshot_path: None,
@@ -67,7 +66,7 @@ pub fn load(
         },
         snapshot,
         bytes,
-    }))
+    })
 }
 
 /// Lowercase hex sha256.
@@ -120,4 +119,26 @@ pub fn policies_commit(dir: &Path) -> Option<String> {
     } else {
         commit
     })
+}
+
+/// `--now`, or the real clock (read here, at the edge, exactly once).
+pub fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, CliError> {
+    match now {
+        Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
+            CliError::caused_by(
+                Exit::Invalid,
+                format!("`--now {text}` is not an RFC 3339 timestamp"),
+                err,
+            )
+            .with_hint("e.g. `--now 2026-11-26T12:00:00Z`")
+        }),
+        None => {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the CLI edge is the one place that reads the clock"
+            )]
+            let now = jiff::Timestamp::now();
+            Ok(now)
+        }
+    }
 }

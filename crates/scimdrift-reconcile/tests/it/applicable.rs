@@ -1,0 +1,122 @@
+//! `applicable_rules` is the engine's own decision: the rules it lists for
+//! a subject are the rules `check` evaluates on it.
+
+use scimdrift_proto::{Resource, Snapshot, SnapshotSource};
+use scimdrift_reconcile::{
+    AppliedRules, CheckOptions, PolicySource, ReportSource, SubjectKind, applicable_rules, check,
+    load_policies,
+};
+
+const POLICY: &str = r#"
+version: 1
+embed_users:
+  - id: acme
+    where: 'embedEntity eq "acme"'
+    must_be_in: ["Acme"]
+  - id: active
+    where: 'active eq true'
+    must_be_in: ["Active"]
+  - id: everyone
+    must_be_in: ["All"]
+  - id: numbered
+    where: 'embedEntity gt 5'
+    must_be_in: ["Numbered"]
+users:
+  - id: staff
+    must_be_in: ["Staff"]
+"#;
+
+fn snapshot() -> Snapshot {
+    let mut snapshot = Snapshot::new(SnapshotSource::default());
+    for json in [
+        // Entity-scoped rules match case-insensitively, as the filter does.
+        r#"{"id": "e1", "embedExternalId": "x1", "embedEntity": "ACME", "active": true}"#,
+        r#"{"id": "e2", "embedExternalId": "x2", "embedEntity": "globex", "active": false}"#,
+        // A non-ASCII entity goes through every filter.
+        r#"{"id": "e3", "embedExternalId": "x3", "embedEntity": "Ünited"}"#,
+        // Not a valid SCIM user: no rule is decided for it.
+        r#"{"id": "e4", "embedExternalId": 7}"#,
+    ] {
+        snapshot
+            .embed_users
+            .push(Resource::from_json(json).unwrap());
+    }
+    snapshot
+        .users
+        .push(Resource::from_json(r#"{"id": "u1", "userName": "alice"}"#).unwrap());
+    snapshot
+}
+
+#[test]
+fn the_rules_that_apply_are_the_rules_check_evaluates() {
+    let source = PolicySource {
+        path: "p.yaml".into(),
+        contents: POLICY.into(),
+    };
+    let policies = load_policies(&[source]).unwrap().policies;
+    let snapshot = snapshot();
+
+    let embed = applicable_rules(&snapshot, &policies, SubjectKind::EmbedUser);
+    let decided = |a: &AppliedRules| {
+        let errors: Vec<String> = a.errors.iter().map(|e| e.rule.clone()).collect();
+        (a.rules.clone(), errors)
+    };
+    let decisions: Vec<_> = embed.iter().map(|a| a.as_ref().map(decided)).collect();
+    let everyone = || vec!["everyone".to_owned()];
+    assert_eq!(
+        decisions,
+        [
+            Some((
+                vec!["acme".into(), "active".into(), "everyone".into()],
+                vec!["numbered".to_owned()]
+            )),
+            Some((everyone(), vec!["numbered".to_owned()])),
+            Some((everyone(), vec!["numbered".to_owned()])),
+            None,
+        ]
+    );
+    let message = &embed[0].as_ref().unwrap().errors[0].message;
+    let users = applicable_rules(&snapshot, &policies, SubjectKind::User);
+    assert_eq!(
+        users,
+        [Some(AppliedRules {
+            rules: vec!["staff".to_owned()],
+            errors: Vec::new(),
+        })]
+    );
+
+    // `check` evaluated the same rules on the same subjects.
+    let now = "2027-01-01T00:00:00Z".parse().unwrap();
+    let report = check(
+        &snapshot,
+        &policies,
+        &CheckOptions::new(now, ReportSource::default()),
+    );
+    assert_eq!(report.summary.coverage.embed_users_governed, 3);
+    assert_eq!(report.summary.coverage.users_governed, 1);
+    let expected = format!(
+        "rule `numbered`: the `where` filter could not be evaluated for 3 subject(s): {message}"
+    );
+    assert!(
+        report.incomplete_reasons.contains(&expected),
+        "{:?}",
+        report.incomplete_reasons
+    );
+    let mut required: Vec<(&str, &str)> = report
+        .findings
+        .iter()
+        .filter_map(|f| Some((f.subject.as_ref()?.id.as_deref()?, f.rule.as_str())))
+        .collect();
+    required.sort_unstable();
+    assert_eq!(
+        required,
+        [
+            ("e1", "acme"),
+            ("e1", "active"),
+            ("e1", "everyone"),
+            ("e2", "everyone"),
+            ("e3", "everyone"),
+            ("u1", "staff"),
+        ]
+    );
+}
