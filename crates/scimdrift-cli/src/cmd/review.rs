@@ -6,8 +6,8 @@ use crate::exit::Exit;
 use crate::input::{self, parse_now, policies, snapshot};
 use crate::output::write_file;
 use scimdrift_proto::Filter;
-use scimdrift_reconcile::{CheckOptions, SubjectKind, check};
-use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewRule};
+use scimdrift_reconcile::{CheckOptions, SubjectKind, applicable_rules, check};
+use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -109,16 +109,7 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
     report.policies_commit = input::policies_commit(&args.policies);
 
-    let rules: Vec<ReviewRule<'_>> = loaded
-        .policies
-        .rules
-        .iter()
-        .filter(|r| r.subjects == SubjectKind::EmbedUser)
-        .map(|r| ReviewRule {
-            id: &r.id,
-            filter: r.filter.as_ref(),
-        })
-        .collect();
+    let applied = applicable_rules(&input.snapshot, &loaded.policies, SubjectKind::EmbedUser);
     let declarations: Vec<ReviewDeclaration> = loaded
         .policies
         .groups
@@ -134,7 +125,7 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
         filter: filter.as_ref(),
         filter_text: args.where_.clone(),
     };
-    let review = review::build(&input.snapshot, &report, &rules, &declarations, &select)
+    let review = review::build(&input.snapshot, &report, &applied, &declarations, &select)
         .map_err(|err| CliError::from_error(Exit::Invalid, err))?;
 
     for output in &args.outputs {

@@ -4,15 +4,18 @@
 use super::REVIEW_SCHEMA;
 use super::model::{Evidence, Review, ReviewFinding, ReviewSummary, ReviewedUser};
 use scimdrift_proto::{EmbedUser, Filter, Group, Snapshot};
+use scimdrift_reconcile::AppliedRules;
 use scimdrift_report::{Report, SubjectType};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Builds the review. `source` names where the data came from as it should
-/// appear in the evidence (a base URL or a relative snapshot path).
+/// Builds the review. `applied` says which embed-user rules apply to each
+/// of the snapshot's embed users, in its order, as the engine decided
+/// ([`scimdrift_reconcile::applicable_rules`]): the review never evaluates
+/// a rule's `where` itself.
 pub fn build(
     snapshot: &Snapshot,
     report: &Report,
-    rules: &[ReviewRule<'_>],
+    applied: &[Option<AppliedRules>],
     declarations: &[ReviewDeclaration],
     select: &ReviewFilter<'_>,
 ) -> Result<Review, ReviewError> {
@@ -57,7 +60,7 @@ pub fn build(
     }
 
     let mut users = Vec::new();
-    for r in &snapshot.embed_users {
+    for (k, r) in snapshot.embed_users.iter().enumerate() {
         let u: EmbedUser = r.decode().map_err(|source| ReviewError::Malformed {
             list: "embed_users",
             id: r.id().to_owned(),
@@ -67,8 +70,7 @@ pub fn build(
         if !select.entities.is_empty() && !select.entities.contains(&entity) {
             continue;
         }
-        let needs_value = select.filter.is_some() || rules.iter().any(|r| r.filter.is_some());
-        let value = if needs_value {
+        let value = if select.filter.is_some() {
             r.to_value()
         } else {
             serde_json::Value::Null
@@ -85,26 +87,26 @@ pub fn build(
             continue;
         }
         let external_id = u.embed_external_id.clone().unwrap_or_default();
-        let mut applied = BTreeSet::new();
-        for rule in rules {
-            let applies = match rule.filter {
-                None => true,
-                Some(filter) => matches(filter)?,
-            };
-            if applies {
-                applied.insert(rule.id.to_owned());
+        let mut rules = BTreeSet::new();
+        if let Some(decided) = applied.get(k).and_then(Option::as_ref) {
+            if let Some(err) = decided.errors.first() {
+                return Err(ReviewError::Filter {
+                    id: u.id.clone(),
+                    message: err.message.clone(),
+                });
             }
+            rules.extend(decided.rules.iter().cloned());
         }
         for d in declarations {
             if d.embed_users.contains(&external_id) {
-                applied.insert(d.rule.clone());
+                rules.insert(d.rule.clone());
             }
         }
         // A finding's rule applied, whatever the selectors say (e.g. an
         // exception's or a declaration's finding).
         let findings = findings_of.remove(u.id.as_str()).unwrap_or_default();
         for f in &findings {
-            applied.insert(f.rule.clone());
+            rules.insert(f.rule.clone());
         }
         users.push(ReviewedUser {
             groups: groups_of
@@ -116,7 +118,7 @@ pub fn build(
             entity,
             user_name: u.user_name,
             active: u.active.unwrap_or(true),
-            rules: applied.into_iter().collect(),
+            rules: rules.into_iter().collect(),
             findings,
         });
     }
@@ -187,7 +189,8 @@ pub enum ReviewError {
         #[source]
         source: serde_json::Error,
     },
-    /// `--where` cannot be evaluated on a resource.
+    /// `--where`, or an applying rule's `where`, cannot be evaluated on a
+    /// resource.
     #[error("the filter cannot be evaluated on embed user `{id}`: {message}")]
     Filter {
         /// The resource id.
@@ -195,15 +198,6 @@ pub enum ReviewError {
         /// The evaluation error.
         message: String,
     },
-}
-
-/// An embed-user rule: what decides whether it applies to a subject.
-#[derive(Debug, Clone, Copy)]
-pub struct ReviewRule<'a> {
-    /// The rule id.
-    pub id: &'a str,
-    /// Its `where` selector; `None` applies it to every embed user.
-    pub filter: Option<&'a Filter>,
 }
 
 /// A group declaration that names embed users.
