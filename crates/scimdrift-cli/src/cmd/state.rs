@@ -7,8 +7,7 @@
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
 use crate::write::write_atomic;
-use scimdrift_reconcile::{Change, Report, Since, Status};
-use std::collections::BTreeSet;
+use scimdrift_reconcile::{Report, Status};
 use std::path::Path;
 
 /// The saved report.
@@ -16,19 +15,13 @@ pub const REPORT_FILE: &str = "last-report.json";
 /// The saved snapshot.
 pub const SNAPSHOT_FILE: &str = "last-snapshot.json";
 
-/// Whether a finding is current (not a resolved one carried for reference).
-fn current(f: &scimdrift_reconcile::Finding) -> bool {
-    f.since_last_run != Some(Since::Resolved) && f.change != Some(Change::Resolved)
-}
-
-/// Marks the findings against the previous run's report, if there is one.
-/// Returns whether there was a previous run.
+/// Marks the findings against the previous run's report, if there is one
+/// (see [`Report::mark_since_last_run`]). Returns whether there was a
+/// previous run.
 pub fn annotate(report: &mut Report, dir: &Path) -> Result<bool, CliError> {
     let path = dir.join(REPORT_FILE);
     if !path.exists() {
-        for f in report.findings.iter_mut().filter(|f| current(f)) {
-            f.since_last_run = Some(Since::New);
-        }
+        report.mark_since_last_run(None);
         return Ok(false);
     }
     let previous = crate::input::report::read_report(&path).map_err(|err| {
@@ -37,33 +30,7 @@ pub fn annotate(report: &mut Report, dir: &Path) -> Result<bool, CliError> {
             path.display()
         ))
     })?;
-    let before: BTreeSet<&str> = previous
-        .findings
-        .iter()
-        .filter(|f| current(f))
-        .map(|f| f.id.as_str())
-        .collect();
-    let now: BTreeSet<String> = report
-        .findings
-        .iter()
-        .filter(|f| current(f))
-        .map(|f| f.id.clone())
-        .collect();
-    for f in report.findings.iter_mut().filter(|f| current(f)) {
-        f.since_last_run = Some(if before.contains(f.id.as_str()) {
-            Since::Persisting
-        } else {
-            Since::New
-        });
-    }
-    for f in previous.findings.iter().filter(|f| current(f)) {
-        if !now.contains(&f.id) {
-            let mut gone = f.clone();
-            gone.since_last_run = Some(Since::Resolved);
-            gone.change = None;
-            report.findings.push(gone);
-        }
-    }
+    report.mark_since_last_run(Some(&previous));
     Ok(true)
 }
 
