@@ -223,17 +223,17 @@ pub(crate) fn declarations<'s>(
     above.note(
         &mut s.not_inferred,
         &format!(
-            "have more than --max-exact-members {} members: declared unmanaged (membership not checked)",
+            "more than --max-exact-members {} members: declared unmanaged (membership not checked)",
             opts.max_exact_members
         ),
     );
     shared.note(
         &mut s.not_inferred,
-        "are names shared by several live groups: declared unmanaged",
+        "a name several live groups share: declared unmanaged",
     );
     unnamed.note(
         &mut s.not_inferred,
-        "have members that a userName or embedExternalId cannot name unambiguously: declared at_least or unmanaged",
+        "members no userName or embedExternalId names unambiguously: declared at_least or unmanaged",
     );
     let fate = if only.is_some() {
         "not declared (add them to `settings.ignore_groups`)"
@@ -242,9 +242,9 @@ pub(crate) fn declarations<'s>(
     };
     long.note(
         &mut s.not_inferred,
-        &format!("have names longer than Omni's 64 characters: {fate}"),
+        &format!("names longer than Omni's 64 characters: {fate}"),
     );
-    blank.note(&mut s.not_inferred, &format!("have blank names: {fate}"));
+    blank.note(&mut s.not_inferred, &format!("blank names: {fate}"));
     if s.undeclarable > 0 {
         s.not_inferred.push(format!(
             "{} cannot be declared: `check` reports them as group_unmanaged",
@@ -269,7 +269,12 @@ pub(crate) fn declarations<'s>(
             ));
         }
     }
-    s.groups_live = live.groups.len();
+    // A merge considers only the groups it was asked about.
+    s.groups_live = live
+        .groups
+        .iter()
+        .filter(|g| only.is_none_or(|only| only.contains(g.name)))
+        .count();
 }
 
 fn member_counts(users: usize, embed: usize) -> String {
@@ -361,30 +366,50 @@ pub(crate) fn rules<'s>(live: &Live<'s>, opts: &Options, plan: &mut Plan<'s>) {
     }
     skipped.note(
         &mut plan.summary.not_inferred,
-        "are internal but cannot be referred to without also matching a group with embed users: not in `must_not_be_in`",
+        "internal, but every reference to them also matches a group with embed users: not in `must_not_be_in`",
     );
     if !must_be_in.is_empty() || !must_not_be_in.is_empty() {
         let mut comments = Vec::new();
         if !must_be_in.is_empty() {
+            comments.push(if must_be_in.len() == 1 {
+                format!("must_be_in: all {total} embed users are in this group today")
+            } else {
+                format!(
+                    "must_be_in: all {total} embed users are in each of these {} groups today",
+                    must_be_in.len()
+                )
+            });
+        }
+        if !must_not_be_in.is_empty() {
             comments.push(format!(
-                "must_be_in: all {total} embed users are in each of these {} today",
+                "must_not_be_in: {} only standard users and no embed user today",
+                plural(internal, "group holds", "groups hold")
+            ));
+        }
+        let mut parts = Vec::new();
+        if !must_be_in.is_empty() {
+            parts.push(format!(
+                "must_be_in {}",
                 plural(must_be_in.len(), "group", "groups")
             ));
         }
         if !must_not_be_in.is_empty() {
-            comments.push(format!(
-                "must_not_be_in: {} hold only standard users and no embed user today",
-                plural(internal, "group", "groups")
+            parts.push(format!(
+                "must_not_be_in {}",
+                plural(must_not_be_in.len(), "group", "groups")
             ));
         }
-        plan.summary.rules.push(format!(
-            "{BASELINE_RULE}: must_be_in {}, must_not_be_in {}",
-            plural(must_be_in.len(), "group", "groups"),
-            plural(must_not_be_in.len(), "group", "groups")
-        ));
+        plan.summary
+            .rules
+            .push(format!("{BASELINE_RULE}: {}", parts.join(", ")));
         plan.rules.push(RuleOut {
             id: BASELINE_RULE,
-            description: "Every embed user is in the groups all of them are in today, and in none of the internal groups".to_owned(),
+            description: match (must_be_in.is_empty(), must_not_be_in.is_empty()) {
+                (false, false) => "Every embed user is in the groups all of them are in today, and in none of the internal groups",
+                (false, true) => "Every embed user is in the groups all of them are in today",
+                _ => "No embed user is in an internal group",
+            }
+            .to_owned(),
             comments,
             must_be_in,
             must_not_be_in,

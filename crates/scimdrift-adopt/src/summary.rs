@@ -56,7 +56,7 @@ impl Examples {
         }
     }
 
-    /// Adds "N groups (`a`, `b`, …) <what>" to `lines` when there are any.
+    /// Adds "N groups (`a`, `b`, …): <what>" to `lines` when there are any.
     pub fn note(&self, lines: &mut Vec<String>, what: &str) {
         if self.count == 0 {
             return;
@@ -68,7 +68,7 @@ impl Examples {
         };
         let groups = if self.count == 1 { "group" } else { "groups" };
         lines.push(format!(
-            "{} {groups} ({}{more}) {what}",
+            "{} {groups} ({}{more}): {what}",
             self.count,
             self.names.join(", ")
         ));

@@ -1,5 +1,6 @@
 //! The exit-code contract. Errors carry theirs (see [`crate::error::CliError`]).
 
+use scimdrift_reconcile::Status;
 use std::process::ExitCode;
 
 /// The documented exit codes (a published contract: see the README).
@@ -20,5 +21,16 @@ pub enum Exit {
 impl From<Exit> for ExitCode {
     fn from(code: Exit) -> Self {
         ExitCode::from(code as u8)
+    }
+}
+
+/// The exit code of a report's status.
+impl From<Status> for Exit {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Clean => Exit::Clean,
+            Status::Drift => Exit::Drift,
+            Status::Incomplete => Exit::Incomplete,
+        }
     }
 }

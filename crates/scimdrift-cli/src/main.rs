@@ -4,8 +4,12 @@
 //! here, once (see [`error`]).
 
 mod cmd;
+mod connect;
 mod error;
 mod exit;
+mod input;
+mod output;
+mod write;
 
 use clap::{Parser, Subcommand};
 use exit::Exit;
@@ -45,6 +49,8 @@ enum Command {
     /// Parse or evaluate a SCIM filter (test `where:` selectors).
     #[command(subcommand)]
     Filter(cmd::filter::FilterCommand),
+    /// Write the live state (or --snapshot) as a starting policy set that checks clean.
+    Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
     Schema(cmd::schema::SchemaArgs),
 }
@@ -73,6 +79,7 @@ fn main() -> ExitCode {
         Command::Render(args) => cmd::render::run(args),
         Command::Filter(command) => cmd::filter::run(command),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Init(args) => cmd::init::run(args),
     };
     match result {
         Ok(code) => code.into(),

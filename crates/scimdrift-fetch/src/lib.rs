@@ -9,13 +9,14 @@
 //! rate limit ([`RateLimiter`]); transient failures are retried with
 //! exponential backoff and jitter ([`retry`]); pages are assembled position by
 //! position so a list shifting mid-scan is caught and re-read ([`plan`]);
-//! finally the snapshot is sorted by id and written atomically
-//! ([`write_snapshot`]).
+//! finally the snapshot is sorted by id and encoded ([`snapshot_json`]; the
+//! binary writes the file).
 //!
 //! Architecture invariant: this is the only crate that talks HTTP, and it only
 //! sends GET requests. The [`Token`] never appears in any output.
 
 mod client;
+mod encode;
 mod error;
 mod fetch;
 mod options;
@@ -23,8 +24,8 @@ pub mod plan;
 mod rate;
 pub mod retry;
 mod token;
-mod write;
 
+pub use encode::snapshot_json;
 pub use error::{FetchError, OptionsError};
 pub use fetch::{NoProgress, Progress, fetch};
 pub use options::{
@@ -33,4 +34,3 @@ pub use options::{
 };
 pub use rate::RateLimiter;
 pub use token::{REDACTED, TOKEN_ENV, Token, TokenError};
-pub use write::{WriteError, snapshot_json, write_snapshot};

@@ -2,8 +2,8 @@
 //! the PR introduces and resolves, with `--state-dir` what is new or
 //! resolved since the last run.
 
-use crate::text::{is_gone, one_line, severity_str, subject_label};
-use scimdrift_reconcile::{Change, Finding, Report, Since};
+use crate::text::{one_line, subject_label};
+use scimdrift_report::{Change, Finding, Report, Since};
 use std::fmt::Write as _;
 
 /// At most this many findings are listed per heading; the rest are counted.
@@ -12,7 +12,7 @@ const LIST_LIMIT: usize = 50;
 /// The report without resolved findings (what the body shows).
 pub(crate) fn current_only(report: &Report) -> Report {
     let mut current = report.clone();
-    current.findings.retain(|f| !is_gone(f));
+    current.findings.retain(|f| f.is_current());
     current
 }
 
@@ -27,7 +27,7 @@ fn line(out: &mut String, sign: char, f: &Finding) {
     let _ = write!(
         out,
         "  {sign} {} {} [{}] {}",
-        severity_str(f.severity),
+        f.severity.as_str(),
         f.kind.as_str(),
         f.rule,
         one_line(&f.message)

@@ -5,8 +5,7 @@
 //! name cannot run code when a reviewer opens the file.
 
 use crate::RenderOptions;
-use crate::text::{severity_str, subject_type};
-use scimdrift_reconcile::{Change, Finding, Report, Since};
+use scimdrift_report::{Change, Finding, Report, Since};
 
 /// The header row.
 pub const HEADER: [&str; 22] = [
@@ -46,18 +45,18 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
 
 fn row(f: &Finding, opts: &RenderOptions) -> Vec<String> {
     let subject = f.subject.as_ref();
-    let s = |get: fn(&scimdrift_reconcile::Subject) -> Option<&String>| {
+    let s = |get: fn(&scimdrift_report::Subject) -> Option<&String>| {
         subject.and_then(get).cloned().unwrap_or_default()
     };
     let e = f.exception.as_ref();
     vec![
         f.id.clone(),
-        severity_str(f.severity).to_owned(),
+        f.severity.as_str().to_owned(),
         f.kind.as_str().to_owned(),
         f.rule.clone(),
         f.group.clone().unwrap_or_default(),
         subject
-            .map(|s| subject_type(s.kind).to_owned())
+            .map(|s| s.kind.as_str().to_owned())
             .unwrap_or_default(),
         s(|s| s.id.as_ref()),
         s(|s| s.user_name.as_ref()),

@@ -8,6 +8,7 @@
 //! same text.
 
 use scimdrift_proto::{EmbedUser, Group, Resource, Snapshot, User};
+use scimdrift_report::short_sha;
 use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use std::collections::{BTreeMap, BTreeSet};
@@ -353,13 +354,13 @@ pub fn render_human(diff: &SnapshotDiff) -> String {
         out,
         "--- {} (sha256 {})",
         diff.from.path,
-        short(&diff.from.sha256)
+        short_sha(&diff.from.sha256)
     );
     let _ = writeln!(
         out,
         "+++ {} (sha256 {})",
         diff.to.path,
-        short(&diff.to.sha256)
+        short_sha(&diff.to.sha256)
     );
     if diff.is_empty() {
         let _ = writeln!(out, "\nNo differences.");
@@ -466,8 +467,4 @@ fn lines(labels: &[String]) -> String {
         text.push('\n');
     }
     text
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }

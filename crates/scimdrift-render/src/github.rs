@@ -9,8 +9,8 @@
 //! `\n` everywhere, and `:` and `,` inside properties.
 
 use crate::RenderOptions;
-use crate::text::{is_gone, most_severe_first, severity_str, subject_label};
-use scimdrift_reconcile::{Finding, Report, Severity, Status};
+use crate::text::{most_severe_first, subject_label};
+use scimdrift_report::{Finding, Report, Severity, Status};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -67,7 +67,7 @@ pub fn render_with_limits(report: &Report, opts: &RenderOptions, limits: Limits)
 
     let candidates: Vec<&Finding> = most_severe_first(&report.findings)
         .into_iter()
-        .filter(|f| f.exception.is_none() && !is_gone(f))
+        .filter(|f| f.exception.is_none() && f.is_current())
         .collect();
     // Keep one notice slot (and one job slot) for the omission note, should
     // anything be left out.
@@ -93,7 +93,7 @@ pub fn render_with_limits(report: &Report, opts: &RenderOptions, limits: Limits)
         let parts: Vec<String> = omitted
             .iter()
             .rev()
-            .map(|(sev, n)| format!("{n} {}", severity_str(*sev)))
+            .map(|(sev, n)| format!("{n} {}", sev.as_str()))
             .collect();
         let where_ = opts
             .full_report
@@ -130,9 +130,9 @@ fn fits(
 
 fn annotation(f: &Finding, opts: &RenderOptions) -> String {
     let command = match f.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
+        // GitHub calls a note a notice; errors and warnings are named alike.
         Severity::Note => "notice",
+        other => other.as_str(),
     };
     let mut props = Vec::new();
     if let Some(p) = &f.policy {

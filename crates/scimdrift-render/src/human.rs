@@ -2,9 +2,9 @@
 //! expected vs live membership for exact groups, counts and coverage.
 //! Readable at 80 columns; colour only when the caller asks for it.
 
-use crate::text::{one_line, severity_str, subject_label};
+use crate::text::{one_line, subject_label};
 use owo_colors::OwoColorize as _;
-use scimdrift_reconcile::{Finding, MembershipDiff, Report, Severity, Status};
+use scimdrift_report::{Finding, MembershipDiff, Report, Severity, Status, short_sha};
 use similar::{ChangeTag, TextDiff};
 use std::fmt::Write as _;
 
@@ -132,14 +132,14 @@ fn header(out: &mut Out<'_>, report: &Report) {
     let status = out.paint(word, paint);
     out.line(&format!("scimdrift check: {status}"));
     let src = &report.source;
-    let sha: String = src.snapshot_sha256.chars().take(12).collect();
+    let sha = short_sha(&src.snapshot_sha256);
     let from = match (&src.snapshot_path, &src.base_url) {
         (Some(path), _) => format!("snapshot {path}"),
         (None, Some(url)) => url.clone(),
         (None, None) => "(unknown)".to_owned(),
     };
     out.wrapped(2, &format!("source: {from} (sha256 {sha})"));
-    let fail_on = report.fail_on.map_or("never", severity_str);
+    let fail_on = report.fail_on.map_or("never", Severity::as_str);
     out.wrapped(
         2,
         &format!(
@@ -197,7 +197,7 @@ fn finding(out: &mut Out<'_>, f: &Finding) {
     let (label, paint) = if f.exception.is_some() {
         ("excused", Paint::Dim)
     } else {
-        (severity_str(f.severity), severity_paint(f.severity))
+        (f.severity.as_str(), severity_paint(f.severity))
     };
     let label = out.paint(&format!("{label:<7}"), paint);
     let who = f.subject.as_ref().map(subject_label).unwrap_or_default();
@@ -300,10 +300,11 @@ fn summary(out: &mut Out<'_>, report: &Report) {
             c.users_governed, c.users_live, c.embed_users_governed, c.embed_users_live
         ),
     );
-    let verdict = match report.status {
-        Status::Clean => out.paint("clean", Paint::Good),
-        Status::Drift => out.paint("drift", Paint::Error),
-        Status::Incomplete => out.paint("incomplete", Paint::Warning),
+    let paint = match report.status {
+        Status::Clean => Paint::Good,
+        Status::Drift => Paint::Error,
+        Status::Incomplete => Paint::Warning,
     };
+    let verdict = out.paint(report.status.as_str(), paint);
     out.line(&format!("Result: {verdict}"));
 }

@@ -1,6 +1,6 @@
 //! The report contract itself as JSON: pretty, stable, with a trailing newline.
 
-use scimdrift_reconcile::Report;
+use scimdrift_report::Report;
 
 /// Renders a report as pretty JSON. Field order follows the contract types
 /// and every list is already sorted by the engine, so the same report always

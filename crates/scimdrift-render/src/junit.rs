@@ -10,10 +10,10 @@
 //! A suite's `failures` counts failing test cases, as JUnit consumers expect.
 
 use crate::RenderOptions;
-use crate::text::{is_gone, severity_str, status_str, subject_label};
+use crate::text::subject_label;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
-use scimdrift_reconcile::{Finding, PolicyLocation, Report, RuleKind, Status};
+use scimdrift_report::{Finding, PolicyLocation, Report, RuleKind, Severity, Status};
 use std::collections::BTreeMap;
 use std::io;
 
@@ -44,7 +44,7 @@ impl Case<'_> {
     fn failures(&self) -> impl Iterator<Item = &&Finding> {
         self.findings
             .iter()
-            .filter(|f| f.exception.is_none() && !is_gone(f))
+            .filter(|f| f.exception.is_none() && f.is_current())
     }
 }
 
@@ -71,7 +71,7 @@ fn suite_of_kind(kind: RuleKind) -> &'static str {
 
 /// The suite of a rule no evaluated entry describes, from its name.
 fn suite_of_rule(rule: &str, finding: &Finding) -> &'static str {
-    use scimdrift_reconcile::{FindingKind as K, SubjectType};
+    use scimdrift_report::{FindingKind as K, SubjectType};
     if rule.starts_with("group:") {
         "groups"
     } else if rule.starts_with("exception:") {
@@ -179,13 +179,13 @@ fn snapshot_suite(w: &mut Writer<Vec<u8>>, report: &Report) -> io::Result<()> {
                     .as_deref()
                     .or(report.source.snapshot_path.as_deref())
                     .unwrap_or("");
-                let fail_on = report.fail_on.map_or("never", severity_str);
+                let fail_on = report.fail_on.map_or("never", Severity::as_str);
                 let commit = report
                     .policies_commit
                     .as_deref()
                     .map(|c| ("policies_commit", c));
                 for (name, value) in [
-                    ("status", status_str(report.status)),
+                    ("status", report.status.as_str()),
                     ("source", source),
                     ("snapshot_sha256", report.source.snapshot_sha256.as_str()),
                 ]
@@ -279,7 +279,7 @@ fn testcase(
     }
     el.write_inner_content(|w| {
         for f in case.failures() {
-            let message = format!("{}: {}", severity_str(f.severity), f.message);
+            let message = format!("{}: {}", f.severity.as_str(), f.message);
             w.create_element("failure")
                 .with_attribute(("type", f.kind.as_str()))
                 .with_attribute(("message", xml_safe(&message).as_str()))
@@ -288,12 +288,12 @@ fn testcase(
         let excused: Vec<String> = case
             .findings
             .iter()
-            .filter(|f| !is_gone(f))
+            .filter(|f| f.is_current())
             .filter_map(|f| {
                 let e = f.exception.as_ref()?;
                 Some(format!(
                     "excused: {} {} {}: {} (exception: {}; ticket {}; owner {}; expires {})",
-                    severity_str(f.severity),
+                    f.severity.as_str(),
                     f.kind.as_str(),
                     f.id,
                     f.message,
@@ -316,7 +316,7 @@ fn testcase(
 fn details(f: &Finding, opts: &RenderOptions) -> String {
     let mut lines = vec![
         format!("kind: {}", f.kind.as_str()),
-        format!("severity: {}", severity_str(f.severity)),
+        format!("severity: {}", f.severity.as_str()),
         format!("finding id: {}", f.id),
     ];
     if let Some(group) = &f.group {

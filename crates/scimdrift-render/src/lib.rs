@@ -1,5 +1,7 @@
-//! Renderers: each turns a [`scimdrift_reconcile::Report`] into one output
-//! format. Pure functions from a report to text: no IO, no clock.
+//! Renderers: each turns a [`scimdrift_report::Report`] into one output
+//! format. Pure functions from a report to text: no IO, no clock. The report
+//! model and its behaviour (currency, marks, status) live in
+//! `scimdrift-report`; this crate only prints.
 //!
 //! - [`markdown`]: a PR comment, summary first, truncated deterministically under a size budget.
 //! - [`sarif`]: SARIF 2.1.0 for code scanning, located at the policy line that declared the expectation.
@@ -7,6 +9,7 @@
 //! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
 //! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
 //! - [`diff`]: what changed between two snapshots (not a report format).
+//! - [`review`]: the embed-user access review (CSV, Markdown, JSON, a self-contained HTML page).
 //!
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
 //! needs beyond the report (where the policies live, where the full report is).
@@ -23,7 +26,7 @@ pub mod review;
 pub mod sarif;
 mod text;
 
-use scimdrift_reconcile::Report;
+use scimdrift_report::Report;
 use std::fmt;
 use std::str::FromStr;
 
@@ -152,6 +155,57 @@ impl RenderOptions {
 }
 
 /// Renders `report` in `format`.
+///
+/// ```
+/// use scimdrift_render::{Format, RenderOptions, render};
+/// use scimdrift_report::{
+///     Coverage, Finding, FindingKind, PolicyLocation, REPORT_SCHEMA, Report, ReportSource,
+///     Severity, Status, Summary, ToolInfo,
+/// };
+///
+/// let findings = vec![Finding {
+///     id: "f1".into(),
+///     kind: FindingKind::GroupMissing,
+///     rule: "group:Admins".into(),
+///     severity: Severity::Error,
+///     group: Some("Admins".into()),
+///     subject: None,
+///     message: "group `Admins` does not exist".into(),
+///     policy: Some(PolicyLocation { file: "groups.yaml".into(), line: 3, column: 5 }),
+///     exception: None,
+///     change: None,
+///     since_last_run: None,
+/// }];
+/// let fail_on = Some(Severity::Error);
+/// let summary = Summary::count(&findings, fail_on, Coverage::default());
+/// let report = Report {
+///     schema: REPORT_SCHEMA.into(),
+///     status: Status::derive(false, summary.failing),
+///     generated_at: "2026-01-01T00:00:00Z".into(),
+///     tool: ToolInfo { name: "scimdrift".into(), version: "0.1.0".into() },
+///     fail_on,
+///     source: ReportSource::default(),
+///     policies: vec![],
+///     policies_commit: None,
+///     summary,
+///     evaluated: vec![],
+///     membership_diffs: vec![],
+///     findings,
+///     incomplete_reasons: vec![],
+/// };
+/// let opts = RenderOptions::default();
+///
+/// // An annotation at the policy line that declared the group, with the
+/// // path as the repository sees it.
+/// let annotations = render(&report, Format::Github, &opts);
+/// assert!(annotations.starts_with("::error file=policies/groups.yaml,line=3,col=5"));
+/// // The PR comment leads with the status.
+/// let comment = render(&report, Format::Markdown, &opts);
+/// assert!(comment.starts_with("## scimdrift: drift\n"));
+/// // JSON is the report contract itself: it reads back as the same report.
+/// let json = render(&report, Format::Json, &opts);
+/// assert_eq!(serde_json::from_str::<Report>(&json).unwrap(), report);
+/// ```
 pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
     match format {
         Format::Human => {

@@ -10,8 +10,8 @@
 //! GitHub's character limits.
 
 use crate::RenderOptions;
-use crate::text::{most_severe_first, one_line, severity_str, subject_label};
-use scimdrift_reconcile::{Change, Finding, Report, Severity, Since, Status};
+use crate::text::{most_severe_first, one_line, subject_label};
+use scimdrift_report::{Change, Finding, Report, Severity, Since, Status, short_sha};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -138,7 +138,7 @@ fn truncation_note(
         .by_severity
         .iter()
         .rev()
-        .map(|(sev, n)| format!("{n} {}", plural(severity_str(*sev), *n)))
+        .map(|(sev, n)| format!("{n} {}", plural(sev.as_str(), *n)))
         .collect();
     let _ = write!(
         note,
@@ -165,11 +165,7 @@ fn plural(word: &str, n: usize) -> String {
 fn head(report: &Report) -> String {
     let mut out = String::new();
     let s = &report.summary;
-    let status = match report.status {
-        Status::Clean => "clean",
-        Status::Drift => "drift",
-        Status::Incomplete => "incomplete",
-    };
+    let status = report.status.as_str();
     let _ = writeln!(out, "## scimdrift: {status}\n");
     let sev = |x: Severity| s.by_severity.get(&x).copied().unwrap_or(0);
     let _ = writeln!(
@@ -199,7 +195,7 @@ fn head(report: &Report) -> String {
         .as_deref()
         .map(|c| format!("; policies at commit `{}`", crate::text::short_commit(c)))
         .unwrap_or_default();
-    let fail_on = report.fail_on.map_or("never", severity_str);
+    let fail_on = report.fail_on.map_or("never", Severity::as_str);
     let _ = writeln!(
         out,
         "Checked {source} (sha256 `{sha}`{commit}) at {}, failing on `{fail_on}`; scimdrift {}.\n",
@@ -402,7 +398,7 @@ fn grouped(findings: Vec<&Finding>, opts: &RenderOptions) -> Vec<Block> {
 fn item(f: &Finding, opts: &RenderOptions, with_group: bool) -> Item {
     let mut line = format!(
         "- **{}** `{}` {}",
-        severity_str(f.severity),
+        f.severity.as_str(),
         f.kind.as_str(),
         escape(&one_line(&f.message))
     );
@@ -458,8 +454,4 @@ fn code(text: &str) -> String {
 /// the Markdown renderer. User values never reach a table cell.
 fn escape(text: &str) -> String {
     text.replace('<', "&lt;").replace('>', "&gt;")
-}
-
-fn short_sha(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }

@@ -19,10 +19,8 @@
 //! properties.
 
 use crate::RenderOptions;
-use crate::text::{
-    is_gone, kind_description, severity_str, status_str, subject_label, subject_type,
-};
-use scimdrift_reconcile::{
+use crate::text::{kind_description, subject_label};
+use scimdrift_report::{
     Change, Finding, FindingKind, PolicyLocation, Report, RuleKind, Severity, Since, Status,
 };
 use serde::Serialize;
@@ -179,7 +177,7 @@ fn log<'a>(report: &'a Report, opts: &RenderOptions) -> Log<'a> {
     // severe level any of its findings has.
     // Resolved findings (PR mode, `--state-dir`) are not results: code
     // scanning would show them as open alerts. The run counts them instead.
-    let current: Vec<&Finding> = report.findings.iter().filter(|f| !is_gone(f)).collect();
+    let current: Vec<&Finding> = report.findings.iter().filter(|f| f.is_current()).collect();
     let mut rules: BTreeMap<String, (&Finding, Severity)> = BTreeMap::new();
     for f in &current {
         let entry = rules.entry(rule_id(f)).or_insert((f, f.severity));
@@ -216,10 +214,10 @@ fn log<'a>(report: &'a Report, opts: &RenderOptions) -> Log<'a> {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
     let mut properties = json!({
-        "status": status_str(report.status),
+        "status": report.status.as_str(),
         "generatedAt": report.generated_at,
         "snapshotSha256": report.source.snapshot_sha256,
-        "failOn": report.fail_on.map_or("never", severity_str),
+        "failOn": report.fail_on.map_or("never", Severity::as_str),
         "resolved": report.findings.len() - current.len(),
     });
     if let Some(commit) = &report.policies_commit {
@@ -284,7 +282,7 @@ fn camel(id: &str) -> String {
 }
 
 fn level(severity: Severity) -> &'static str {
-    severity_str(severity)
+    severity.as_str()
 }
 
 fn result<'a>(
@@ -392,7 +390,7 @@ fn logical(f: &Finding) -> Option<Logical> {
             name: group.clone(),
         });
     };
-    let collection = match subject_type(subject.kind) {
+    let collection = match subject.kind.as_str() {
         "user" => "Users",
         "embed_user" => "EmbedUsers",
         _ => "Groups",

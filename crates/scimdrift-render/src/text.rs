@@ -1,6 +1,6 @@
 //! Small text helpers shared by the renderers.
 
-use scimdrift_reconcile::{Finding, FindingKind, Severity, Subject, SubjectType};
+use scimdrift_report::{Finding, FindingKind, Subject, SubjectType, short_sha};
 use std::cmp::Reverse;
 
 /// A short, human label for a finding's subject: `userName`,
@@ -20,24 +20,6 @@ pub(crate) fn subject_label(subject: &Subject) -> String {
     match (&subject.kind, &subject.embed_entity) {
         (SubjectType::EmbedUser, Some(entity)) => format!("{name} ({entity})"),
         _ => name,
-    }
-}
-
-/// The subject type as written in reports.
-pub(crate) fn subject_type(kind: SubjectType) -> &'static str {
-    match kind {
-        SubjectType::User => "user",
-        SubjectType::EmbedUser => "embed_user",
-        SubjectType::Group => "group",
-    }
-}
-
-/// `error`, `warning` or `note`.
-pub(crate) fn severity_str(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
     }
 }
 
@@ -83,29 +65,11 @@ pub(crate) fn one_line(text: &str) -> String {
     text.replace("\r\n", " ").replace(['\r', '\n'], " ")
 }
 
-/// `clean`, `drift` or `incomplete`.
-pub(crate) fn status_str(status: scimdrift_reconcile::Status) -> &'static str {
-    use scimdrift_reconcile::Status;
-    match status {
-        Status::Clean => "clean",
-        Status::Drift => "drift",
-        Status::Incomplete => "incomplete",
-    }
-}
-
-/// Whether a finding is no longer current: resolved by the PR (it only
-/// exists under the base policies) or resolved since the last run. Such
-/// findings are reported as resolved but never annotated or failed.
-pub(crate) fn is_gone(f: &Finding) -> bool {
-    use scimdrift_reconcile::{Change, Since};
-    f.change == Some(Change::Resolved) || f.since_last_run == Some(Since::Resolved)
-}
-
 /// A policies commit as shown in a header: the first 12 hex digits, keeping
 /// the `-dirty` mark of uncommitted changes.
 pub(crate) fn short_commit(commit: &str) -> String {
     let (hash, dirty) = commit
         .strip_suffix("-dirty")
         .map_or((commit, ""), |hash| (hash, "-dirty"));
-    format!("{}{dirty}", hash.get(..12).unwrap_or(hash))
+    format!("{}{dirty}", short_sha(hash))
 }

@@ -18,6 +18,17 @@ pub enum Status {
     Incomplete,
 }
 
+impl Status {
+    /// The snake_case name used in JSON: `clean`, `drift` or `incomplete`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Clean => "clean",
+            Status::Drift => "drift",
+            Status::Incomplete => "incomplete",
+        }
+    }
+}
+
 /// Finding severity, ordered from least to most severe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -28,6 +39,18 @@ pub enum Severity {
     Warning,
     /// A policy violation.
     Error,
+}
+
+impl Severity {
+    /// The snake_case name used in JSON and policies: `note`, `warning` or
+    /// `error`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// Every finding kind of the policy language.
@@ -120,6 +143,17 @@ pub enum SubjectType {
     Group,
 }
 
+impl SubjectType {
+    /// The snake_case name used in JSON: `user`, `embed_user` or `group`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectType::User => "user",
+            SubjectType::EmbedUser => "embed_user",
+            SubjectType::Group => "group",
+        }
+    }
+}
+
 /// The identity a finding is about.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -191,6 +225,18 @@ pub enum Change {
     Unchanged,
 }
 
+impl Change {
+    /// The snake_case name used in JSON: `introduced`, `resolved` or
+    /// `unchanged`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Introduced => "introduced",
+            Change::Resolved => "resolved",
+            Change::Unchanged => "unchanged",
+        }
+    }
+}
+
 /// With `--state-dir`: how a finding relates to the previous run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -201,6 +247,17 @@ pub enum Since {
     Persisting,
     /// In the previous run, gone now.
     Resolved,
+}
+
+impl Since {
+    /// The snake_case name used in JSON: `new`, `persisting` or `resolved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Since::New => "new",
+            Since::Persisting => "persisting",
+            Since::Resolved => "resolved",
+        }
+    }
 }
 
 /// One finding.
@@ -388,4 +445,44 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Why the status is `incomplete`.
     pub incomplete_reasons: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `as_str` is the serde name, for every variant of every enum.
+    #[track_caller]
+    fn check<T: Serialize>(value: T, as_str: &str) {
+        assert_eq!(
+            serde_json::to_value(value).unwrap(),
+            serde_json::Value::from(as_str)
+        );
+    }
+
+    #[test]
+    fn as_str_is_the_json_name() {
+        for s in [Status::Clean, Status::Drift, Status::Incomplete] {
+            check(s, s.as_str());
+        }
+        for s in [Severity::Note, Severity::Warning, Severity::Error] {
+            check(s, s.as_str());
+        }
+        for k in FindingKind::ALL {
+            check(k, k.as_str());
+        }
+        for t in [
+            SubjectType::User,
+            SubjectType::EmbedUser,
+            SubjectType::Group,
+        ] {
+            check(t, t.as_str());
+        }
+        for c in [Change::Introduced, Change::Resolved, Change::Unchanged] {
+            check(c, c.as_str());
+        }
+        for s in [Since::New, Since::Persisting, Since::Resolved] {
+            check(s, s.as_str());
+        }
+    }
 }

@@ -9,6 +9,7 @@
 )]
 
 mod hostile;
+mod merge;
 mod roundtrip;
 
 use scimdrift_adopt::{Adoption, Options};

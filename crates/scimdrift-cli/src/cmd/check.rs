@@ -5,13 +5,12 @@
 //! `--base` adds PR mode ([`super::pr`]); `--state-dir` adds the history
 //! since the last run ([`super::state`]).
 
-use crate::cmd::connect::ConnectArgs;
-use crate::cmd::output::OutputArgs;
+use crate::connect::ConnectArgs;
 use crate::error::CliError;
 use crate::exit::Exit;
-use scimdrift_reconcile::{
-    CheckOptions, FailOn, Report, Status, check, lint_against_snapshot, render_all,
-};
+use crate::input::{self, parse_now, policies, snapshot};
+use crate::output::OutputArgs;
+use scimdrift_reconcile::{CheckOptions, FailOn, check, lint_against_snapshot, render_all};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -41,7 +40,7 @@ impl From<FailOnArg> for FailOn {
 
 /// Arguments of `scimdrift check`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = super::diff::snapshot_env_help())]
+#[command(after_help = snapshot::snapshot_env_help())]
 pub struct CheckArgs {
     /// A snapshot file to check instead of fetching live.
     #[arg(long, value_name = "FILE")]
@@ -79,7 +78,7 @@ pub struct CheckArgs {
 /// Runs `scimdrift check`.
 pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     let now = parse_now(args.now.as_deref())?;
-    let (files, loaded) = super::policies::load_dir(&args.policies)?;
+    let (files, loaded) = policies::load_dir(&args.policies)?;
     // The base is read before any network traffic: a bad ref is a usage
     // error and should not cost a fetch.
     let base = match &args.base {
@@ -90,7 +89,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
         }
         None => None,
     };
-    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
+    let input = input::load(args.snapshot.as_deref(), &args.connect)?;
     let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));
@@ -102,7 +101,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
     // The engine does no IO; the commit is provenance, added here as
     // `review` does.
-    report.policies_commit = super::input::policies_commit(&args.policies);
+    report.policies_commit = input::policies_commit(&args.policies);
     if let Some((base, loaded)) = &base {
         let base_report = check(&input.snapshot, &loaded.policies, &opts);
         report = super::pr::merge(
@@ -126,41 +125,10 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
             dir.display()
         );
     }
-    let code = exit_for(&report);
+    let code = Exit::from(report.status);
     // The process ends right after: freeing a million small allocations
     // one by one would only delay the exit.
     std::mem::forget(report);
     std::mem::forget(input);
     Ok(code)
-}
-
-/// The exit code a report maps to.
-pub fn exit_for(report: &Report) -> Exit {
-    match report.status {
-        Status::Clean => Exit::Clean,
-        Status::Drift => Exit::Drift,
-        Status::Incomplete => Exit::Incomplete,
-    }
-}
-
-/// `--now`, or the real clock (read here, at the edge, exactly once).
-pub fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, CliError> {
-    match now {
-        Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
-            CliError::caused_by(
-                Exit::Invalid,
-                format!("`--now {text}` is not an RFC 3339 timestamp"),
-                err,
-            )
-            .with_hint("e.g. `--now 2026-11-26T12:00:00Z`")
-        }),
-        None => {
-            #[expect(
-                clippy::disallowed_methods,
-                reason = "the CLI edge is the one place that reads the clock"
-            )]
-            let now = jiff::Timestamp::now();
-            Ok(now)
-        }
-    }
 }

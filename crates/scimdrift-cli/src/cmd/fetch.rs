@@ -3,9 +3,10 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::cmd::connect::{self, ConnectArgs};
+use crate::connect::{self, ConnectArgs};
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
+use crate::write::write_atomic;
 
 /// Arguments of `scimdrift fetch`.
 ///
@@ -35,8 +36,10 @@ pub fn run(args: FetchArgs) -> Result<Exit, CliError> {
             .and_then(|()| stdout.flush())
             .context("cannot write the snapshot to stdout")?;
     } else {
-        scimdrift_fetch::write_snapshot(&args.out, &snapshot)
-            .map_err(|err| CliError::from_error(Exit::Failure, err))?;
+        let json =
+            scimdrift_fetch::snapshot_json(&snapshot).context("cannot encode the snapshot")?;
+        write_atomic(&args.out, &json)
+            .with_context(|| format!("cannot write the snapshot to `{}`", args.out.display()))?;
     }
     if !args.connect.quiet {
         let s = &snapshot.stats;

@@ -3,6 +3,7 @@
 
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
+use crate::input::snapshot::{read_snapshot, snapshot_env_help};
 use scimdrift_proto::{Filter, Resource};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -38,7 +39,7 @@ pub enum Kind {
 #[derive(Debug, clap::Args)]
 #[command(
     group = clap::ArgGroup::new("input").required(true).args(["resource", "snapshot"]),
-    after_help = super::diff::snapshot_env_help(),
+    after_help = snapshot_env_help(),
 )]
 pub struct EvalArgs {
     /// The filter (RFC 7644 §3.4.2.2), e.g. 'embedEntity eq "acme" and active eq true'.
@@ -113,7 +114,7 @@ fn eval(args: EvalArgs) -> Result<Exit, CliError> {
     };
     // The same reader as `check`: the size limit, a byte-order mark, the
     // schema, and implausible content marking the snapshot incomplete.
-    let (snapshot, _) = super::diff::read_snapshot(path)?;
+    let (snapshot, _) = read_snapshot(path)?;
     let (resources, label): (&[Resource], &str) = match args.kind {
         Some(Kind::Users) | None => (&snapshot.users, "userName"),
         Some(Kind::EmbedUsers) => (&snapshot.embed_users, "userName"),

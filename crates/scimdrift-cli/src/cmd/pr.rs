@@ -4,10 +4,7 @@
 
 use crate::error::CliError;
 use crate::exit::Exit;
-use scimdrift_reconcile::{
-    Change, Loaded, PolicySource, Report, Status, load_policies, render_all,
-};
-use std::collections::BTreeSet;
+use scimdrift_reconcile::{Loaded, PolicySource, Report, load_policies, render_all, short_sha};
 use std::path::Path;
 use std::process::Command;
 
@@ -30,7 +27,7 @@ pub struct Base {
 pub fn read_base(base: &str, head_dir: &Path) -> Result<Base, CliError> {
     let as_dir = Path::new(base);
     if as_dir.is_dir() {
-        let files = super::policies::read_policy_dir(as_dir)
+        let files = crate::input::policies::read_policy_dir(as_dir)
             .map_err(|err| err.context(format!("cannot read the base policies in `{base}`")))?;
         return Ok(Base {
             label: format!("`{base}`"),
@@ -95,9 +92,8 @@ pub fn read_base(base: &str, head_dir: &Path) -> Result<Base, CliError> {
         });
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    let short = commit.get(..12).unwrap_or(&commit).to_owned();
     Ok(Base {
-        label: format!("`{base}` ({short})"),
+        label: format!("`{base}` ({})", short_sha(&commit)),
         files,
         dir_from_head: None,
     })
@@ -145,12 +141,10 @@ pub fn load_base(label: &str, files: &[PolicySource]) -> Result<Loaded, CliError
 }
 
 /// Merges the base report into the head report: head findings become
-/// introduced or unchanged, base-only findings are appended as resolved.
-/// Their policy locations are the base's: with `base_dir_from_head` (see
-/// [`Base::dir_from_head`]) their files are made relative to the head
-/// policies directory, like every other location in the report.
-/// With `introduced_only`, only introduced findings count as failing, and
-/// the summary and status say so (so the exit code and the text agree).
+/// introduced or unchanged, base-only findings are appended as resolved
+/// (see [`Report::mark_against_base`]). With `introduced_only`, only
+/// introduced findings count as failing, and the summary and status say so
+/// (see [`Report::fail_only_introduced`]).
 pub fn merge(
     head: Report,
     base: &Report,
@@ -158,40 +152,9 @@ pub fn merge(
     introduced_only: bool,
 ) -> Report {
     let mut report = head;
-    let base_ids: BTreeSet<&str> = base.findings.iter().map(|f| f.id.as_str()).collect();
-    let head_ids: BTreeSet<String> = report.findings.iter().map(|f| f.id.clone()).collect();
-    for f in &mut report.findings {
-        f.change = Some(if base_ids.contains(f.id.as_str()) {
-            Change::Unchanged
-        } else {
-            Change::Introduced
-        });
-    }
-    for f in &base.findings {
-        if !head_ids.contains(&f.id) {
-            let mut resolved = f.clone();
-            resolved.change = Some(Change::Resolved);
-            if let Some(dir) = base_dir_from_head {
-                let locations = resolved
-                    .policy
-                    .iter_mut()
-                    .chain(resolved.exception.iter_mut().map(|e| &mut e.policy));
-                for location in locations {
-                    location.file = format!("{dir}/{}", location.file);
-                }
-            }
-            report.findings.push(resolved);
-        }
-    }
-    if introduced_only && report.status != Status::Incomplete {
-        let fail_on = report.fail_on;
-        let failing = report
-            .findings
-            .iter()
-            .filter(|f| f.change == Some(Change::Introduced) && f.fails(fail_on))
-            .count() as u64;
-        report.summary.failing = failing;
-        report.status = Status::derive(false, failing);
+    report.mark_against_base(base, base_dir_from_head);
+    if introduced_only {
+        report.fail_only_introduced();
     }
     report
 }

@@ -1,10 +1,9 @@
 //! `scimdrift render`: re-render a saved JSON report.
 
-use crate::cmd::diff::json_error;
-use crate::cmd::output::OutputArgs;
-use crate::error::{CliError, Context as _};
+use crate::error::CliError;
 use crate::exit::Exit;
-use scimdrift_reconcile::{REPORT_SCHEMA, Report};
+use crate::input::report::read_report;
+use crate::output::OutputArgs;
 use std::path::PathBuf;
 
 /// Arguments of `scimdrift render`.
@@ -27,22 +26,4 @@ pub fn run(args: RenderArgs) -> Result<Exit, CliError> {
     let opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &opts)?;
     Ok(Exit::Clean)
-}
-
-/// Reads a saved JSON report; a malformed one is invalid input (exit 4).
-pub fn read_report(path: &std::path::Path) -> Result<Report, CliError> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read `{}`", path.display()))?;
-    let report: Report = serde_json::from_str(&text).map_err(|err| {
-        CliError::invalid(json_error(path, &err, "not a valid report"))
-            .with_hint("a report is written by `scimdrift check --output json=PATH`")
-    })?;
-    if report.schema != REPORT_SCHEMA {
-        return Err(CliError::invalid(format!(
-            "{}: unsupported report schema `{}` (expected `{REPORT_SCHEMA}`)",
-            path.display(),
-            report.schema
-        )));
-    }
-    Ok(report)
 }

@@ -1,12 +1,13 @@
 //! `scimdrift review`: the compliance access review of embed users.
 
-use crate::cmd::check::{exit_for, parse_now};
-use crate::cmd::connect::ConnectArgs;
+use crate::connect::ConnectArgs;
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::input::{self, parse_now, policies, snapshot};
+use crate::output::write_file;
 use scimdrift_proto::Filter;
-use scimdrift_reconcile::{CheckOptions, SubjectKind, check};
-use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewRule};
+use scimdrift_reconcile::{CheckOptions, SubjectKind, applicable_rules, check};
+use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -54,7 +55,7 @@ fn parse_output(s: &str) -> Result<ReviewOutput, String> {
 /// Exit codes: 0 the review was written, 3 the live data is incomplete (the
 /// review is still written, and says so), 1 runtime failure, 4 invalid input.
 #[derive(Debug, clap::Args)]
-#[command(after_help = super::diff::snapshot_env_help())]
+#[command(after_help = snapshot::snapshot_env_help())]
 pub struct ReviewArgs {
     /// A snapshot file to review instead of fetching live.
     #[arg(long, value_name = "FILE")]
@@ -100,24 +101,15 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
         })?),
         None => None,
     };
-    let (_files, loaded) = super::policies::load_dir(&args.policies)?;
-    let input = super::input::load(args.snapshot.as_deref(), &args.connect)?;
+    let (_files, loaded) = policies::load_dir(&args.policies)?;
+    let input = input::load(args.snapshot.as_deref(), &args.connect)?;
     // The default threshold, so the evidence's status reads as `check` would.
     let mut opts = CheckOptions::new(now, input.source.clone());
     opts.tool_version = env!("CARGO_PKG_VERSION").to_owned();
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
-    report.policies_commit = super::input::policies_commit(&args.policies);
+    report.policies_commit = input::policies_commit(&args.policies);
 
-    let rules: Vec<ReviewRule<'_>> = loaded
-        .policies
-        .rules
-        .iter()
-        .filter(|r| r.subjects == SubjectKind::EmbedUser)
-        .map(|r| ReviewRule {
-            id: &r.id,
-            filter: r.filter.as_ref(),
-        })
-        .collect();
+    let applied = applicable_rules(&input.snapshot, &loaded.policies, SubjectKind::EmbedUser);
     let declarations: Vec<ReviewDeclaration> = loaded
         .policies
         .groups
@@ -133,16 +125,16 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
         filter: filter.as_ref(),
         filter_text: args.where_.clone(),
     };
-    let review = review::build(&input.snapshot, &report, &rules, &declarations, &select)
+    let review = review::build(&input.snapshot, &report, &applied, &declarations, &select)
         .map_err(|err| CliError::from_error(Exit::Invalid, err))?;
 
     for output in &args.outputs {
-        super::output::write_file(&output.path, &render(&review, output.format))?;
+        write_file(&output.path, &render(&review, output.format))?;
     }
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(render(&review, args.format).as_bytes())?;
     stdout.flush()?;
-    Ok(match exit_for(&report) {
+    Ok(match Exit::from(report.status) {
         Exit::Incomplete => Exit::Incomplete,
         _ => Exit::Clean,
     })

@@ -6,8 +6,8 @@
 
 use crate::error::{CliError, Context as _};
 use crate::exit::Exit;
-use scimdrift_reconcile::{Change, Report, Since, Status};
-use std::collections::BTreeSet;
+use crate::write::write_atomic;
+use scimdrift_reconcile::{Report, Status};
 use std::path::Path;
 
 /// The saved report.
@@ -15,54 +15,22 @@ pub const REPORT_FILE: &str = "last-report.json";
 /// The saved snapshot.
 pub const SNAPSHOT_FILE: &str = "last-snapshot.json";
 
-/// Whether a finding is current (not a resolved one carried for reference).
-fn current(f: &scimdrift_reconcile::Finding) -> bool {
-    f.since_last_run != Some(Since::Resolved) && f.change != Some(Change::Resolved)
-}
-
-/// Marks the findings against the previous run's report, if there is one.
-/// Returns whether there was a previous run.
+/// Marks the findings against the previous run's report, if there is one
+/// (see [`Report::mark_since_last_run`]). Returns whether there was a
+/// previous run.
 pub fn annotate(report: &mut Report, dir: &Path) -> Result<bool, CliError> {
     let path = dir.join(REPORT_FILE);
     if !path.exists() {
-        for f in report.findings.iter_mut().filter(|f| current(f)) {
-            f.since_last_run = Some(Since::New);
-        }
+        report.mark_since_last_run(None);
         return Ok(false);
     }
-    let previous = super::render::read_report(&path).map_err(|err| {
+    let previous = crate::input::report::read_report(&path).map_err(|err| {
         CliError::caused_by(Exit::Invalid, "the saved state is unreadable", err).with_hint(format!(
             "delete `{}` to start the history afresh",
             path.display()
         ))
     })?;
-    let before: BTreeSet<&str> = previous
-        .findings
-        .iter()
-        .filter(|f| current(f))
-        .map(|f| f.id.as_str())
-        .collect();
-    let now: BTreeSet<String> = report
-        .findings
-        .iter()
-        .filter(|f| current(f))
-        .map(|f| f.id.clone())
-        .collect();
-    for f in report.findings.iter_mut().filter(|f| current(f)) {
-        f.since_last_run = Some(if before.contains(f.id.as_str()) {
-            Since::Persisting
-        } else {
-            Since::New
-        });
-    }
-    for f in previous.findings.iter().filter(|f| current(f)) {
-        if !now.contains(&f.id) {
-            let mut gone = f.clone();
-            gone.since_last_run = Some(Since::Resolved);
-            gone.change = None;
-            report.findings.push(gone);
-        }
-    }
+    report.mark_since_last_run(Some(&previous));
     Ok(true)
 }
 
@@ -73,19 +41,16 @@ pub fn save(report: &Report, snapshot_bytes: &[u8], dir: &Path) -> Result<bool, 
         return Ok(false);
     }
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    write_atomic(&dir.join(SNAPSHOT_FILE), snapshot_bytes)?;
-    write_atomic(
+    write_state(&dir.join(SNAPSHOT_FILE), snapshot_bytes)?;
+    write_state(
         &dir.join(REPORT_FILE),
         scimdrift_render::json::render(report).as_bytes(),
     )?;
     Ok(true)
 }
 
-/// Writes via a temporary file and a rename, so a crash never leaves a
-/// half-written state file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write `{}`", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("cannot replace `{}`", path.display()))?;
-    Ok(())
+/// Writes one state file atomically, so a crash never leaves a half-written
+/// one.
+fn write_state(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    write_atomic(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
 }

@@ -2,6 +2,7 @@
 
 use crate::error::CliError;
 use crate::exit::Exit;
+use crate::input::policies;
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -16,7 +17,7 @@ pub struct ValidateArgs {
 /// Runs `scimdrift validate`: exit 0 when the policies load (warnings are
 /// printed to stderr), 4 otherwise.
 pub fn run(args: ValidateArgs) -> Result<Exit, CliError> {
-    let (files, loaded) = super::policies::load_dir(&args.policies)?;
+    let (files, loaded) = policies::load_dir(&args.policies)?;
     let p = &loaded.policies;
     let rules = p.rules.len() + p.separation_of_duties.len();
     let mut stdout = anstream::stdout();

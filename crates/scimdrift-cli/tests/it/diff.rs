@@ -1,13 +1,13 @@
 //! `scimdrift diff`: a test per change kind, on two fixture snapshots.
 
-use crate::support::{fixture, run, scimdrift};
+use crate::support::{assert_outcome, fixture, outcome, scimdrift};
 use serde_json::Value;
 
 fn diff_json() -> Value {
-    let (code, out, err) =
-        run(scimdrift(&fixture("diff")).args(["diff", "a.json", "b.json", "--format", "json"]));
-    assert_eq!(code, 0, "{err}");
-    serde_json::from_str(&out).unwrap()
+    let diff =
+        outcome(scimdrift(&fixture("diff")).args(["diff", "a.json", "b.json", "--format", "json"]))
+            .status(0);
+    serde_json::from_str(&diff.stdout).unwrap()
 }
 
 fn labels(v: &Value) -> Vec<String> {
@@ -98,16 +98,23 @@ fn identities_added_and_removed() {
 
 #[test]
 fn human_output() {
-    let (code, out, err) = run(scimdrift(&fixture("diff")).args(["diff", "a.json", "b.json"]));
-    assert_eq!(code, 0, "{err}");
-    insta::assert_snapshot!(out);
+    let diff = outcome(scimdrift(&fixture("diff")).args(["diff", "a.json", "b.json"])).status(0);
+    insta::assert_snapshot!(diff.stdout);
 }
 
 #[test]
 fn same_snapshot_has_no_differences() {
-    let (code, out, _) = run(scimdrift(&fixture("diff")).args(["diff", "a.json", "a.json"]));
-    assert_eq!(code, 0);
-    assert!(out.ends_with("\nNo differences.\n"), "{out}");
+    let diff = outcome(scimdrift(&fixture("diff")).args(["diff", "a.json", "a.json"]));
+    assert!(diff.stdout.ends_with("\nNo differences.\n"), "{diff}");
+    assert_outcome!(diff, @r"
+    --- stdout
+    --- a.json (sha256 3607444cbd83)
+    +++ a.json (sha256 3607444cbd83)
+
+    No differences.
+    --- stderr
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -118,10 +125,11 @@ fn bad_snapshot_is_invalid_input() {
         "{\n  \"schema\": \"scimdrift.snapshot/v1\",\n  \"groups\": [1]\n}",
     )
     .unwrap();
-    let (code, _, err) = run(scimdrift(dir.path()).args(["diff", "bad.json", "bad.json"]));
-    assert_eq!(code, 4);
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(outcome(scimdrift(dir.path()).args(["diff", "bad.json", "bad.json"])), @r"
+    --- stdout
+    --- stderr
     error: bad.json:3:15: not a valid snapshot: resource has no string `id`
     hint: a snapshot is written by `scimdrift fetch -o FILE`
+    [exit status: 4]
     ");
 }

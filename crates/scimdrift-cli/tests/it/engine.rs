@@ -1,7 +1,9 @@
 //! `scimdrift validate`, `check` and `schema` end to end through the binary:
 //! every exit code of the contract, `--fail-on`, excused findings.
 
-use crate::support::{DEMO_NOW, demo_copy, fixture, root, run, scimdrift};
+use crate::support::{
+    DEMO_NOW, Outcome, assert_outcome, demo_copy, fixture, outcome, root, scimdrift,
+};
 use std::path::Path;
 
 const NOW: &str = "2027-01-01T00:00:00Z";
@@ -11,8 +13,8 @@ fn scenario(name: &str) -> std::path::PathBuf {
 }
 
 /// Runs `check` on a scenario (its own snapshot or the shared org) in a
-/// temporary policies dir, returning (code, stdout, stderr).
-fn check_scenario(name: &str, extra: &[&str]) -> (i32, String, String) {
+/// temporary policies dir.
+fn check_scenario(name: &str, extra: &[&str]) -> Outcome {
     let dir = scenario(name);
     let snapshot = if dir.join("snapshot.json").exists() {
         dir.join("snapshot.json")
@@ -33,73 +35,55 @@ fn check_scenario(name: &str, extra: &[&str]) -> (i32, String, String) {
         .arg(policies.path())
         .args(["--now", NOW])
         .args(extra);
-    run(&mut cmd)
+    outcome(&mut cmd)
 }
 
 #[test]
 fn clean_exits_0() {
-    let (code, out, _) = check_scenario("member-present-case-insensitive", &["--format", "json"]);
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\"status\": \"clean\""));
+    let run = check_scenario("member-present-case-insensitive", &["--format", "json"]).status(0);
+    assert!(run.stdout.contains("\"status\": \"clean\""), "{run}");
 }
 
 #[test]
 fn drift_exits_2() {
-    let (code, out, _) = check_scenario("member-missing", &["--format", "json"]);
-    assert_eq!(code, 2);
-    assert!(out.contains("\"status\": \"drift\""));
+    let run = check_scenario("member-missing", &["--format", "json"]).status(2);
+    assert!(run.stdout.contains("\"status\": \"drift\""), "{run}");
 }
 
 #[test]
 fn fail_on_raises_and_lowers_the_bar() {
     // Only warnings: clean by default, drift with --fail-on warning.
-    assert_eq!(check_scenario("membership-forbidden", &[]).0, 0);
-    assert_eq!(
-        check_scenario("membership-forbidden", &["--fail-on", "warning"]).0,
-        2
-    );
+    check_scenario("membership-forbidden", &[]).status(0);
+    check_scenario("membership-forbidden", &["--fail-on", "warning"]).status(2);
     // A note fails only with --fail-on note.
-    assert_eq!(
-        check_scenario("where-selects-subjects", &["--fail-on", "warning"]).0,
-        0
-    );
-    assert_eq!(
-        check_scenario("where-selects-subjects", &["--fail-on", "note"]).0,
-        2
-    );
+    check_scenario("where-selects-subjects", &["--fail-on", "warning"]).status(0);
+    check_scenario("where-selects-subjects", &["--fail-on", "note"]).status(2);
     // Errors pass with --fail-on never.
-    assert_eq!(
-        check_scenario("member-missing", &["--fail-on", "never"]).0,
-        0
-    );
+    check_scenario("member-missing", &["--fail-on", "never"]).status(0);
 }
 
 #[test]
 fn excused_finding_does_not_fail_the_run() {
-    let (code, out, _) = check_scenario(
+    let run = check_scenario(
         "exception-excuses",
         &["--format", "json", "--fail-on", "note"],
+    )
+    .status(0);
+    assert!(
+        run.stdout.contains("\"reason\": \"quarter-end cover\""),
+        "{run}"
     );
-    assert_eq!(code, 0, "{out}");
-    assert!(out.contains("\"reason\": \"quarter-end cover\""));
     // The same finding without its exception fails.
-    assert_eq!(check_scenario("separation-of-duties", &[]).0, 2);
+    check_scenario("separation-of-duties", &[]).status(2);
 }
 
 #[test]
 fn incomplete_exits_3_even_with_fail_on_never() {
-    assert_eq!(check_scenario("incomplete-snapshot", &[]).0, 3);
-    assert_eq!(
-        check_scenario("incomplete-snapshot", &["--fail-on", "never"]).0,
-        3
-    );
-    let (code, _, _) = check_scenario("guard-mass-drift", &[]);
-    assert_eq!(code, 3);
+    check_scenario("incomplete-snapshot", &[]).status(3);
+    check_scenario("incomplete-snapshot", &["--fail-on", "never"]).status(3);
+    check_scenario("guard-mass-drift", &[]).status(3);
     // --accept-mass-drift turns the guard off: real drift, exit 2.
-    assert_eq!(
-        check_scenario("guard-mass-drift", &["--accept-mass-drift"]).0,
-        2
-    );
+    check_scenario("guard-mass-drift", &["--accept-mass-drift"]).status(2);
 }
 
 #[test]
@@ -111,12 +95,26 @@ fn invalid_policies_exit_4_with_every_error() {
             .unwrap()
             .join("settings-twice"),
     );
-    let (code, _, err) = run(&mut cmd);
-    assert_eq!(code, 4);
+    let run = outcome(&mut cmd);
     assert!(
-        err.contains("`settings` given in more than one file"),
-        "{err}"
+        run.stderr
+            .contains("`settings` given in more than one file"),
+        "{run}"
     );
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: `settings` given in more than one file
+     --> b.yaml:2:1
+      |
+    2 | settings:
+      | ^^^^^^^^
+      = note: first given at a.yaml:2:1
+      = hint: keep one `settings` section for the whole policy set
+
+    error: 1 error(s) in the policies under `[ROOT]/tests/fixtures/policies/invalid/settings-twice`
+    [exit status: 4]
+    ");
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(
@@ -126,25 +124,29 @@ fn invalid_policies_exit_4_with_every_error() {
     .unwrap();
     let mut cmd = scimdrift(dir.path());
     cmd.args(["validate", "--policies", "."]);
-    let (code, out, err) = run(&mut cmd);
-    assert_eq!(code, 4);
-    assert!(out.is_empty());
-    insta::assert_snapshot!("validate-many-errors", err);
+    assert_outcome!("validate-many-errors", outcome(&mut cmd));
 
     // check refuses bad policies the same way.
     let mut cmd = scimdrift(dir.path());
     cmd.args(["check", "--policies", ".", "--now", NOW, "--snapshot"])
         .arg(fixture("scenarios/org.json"));
-    assert_eq!(run(&mut cmd).0, 4);
+    outcome(&mut cmd).status(4);
 }
 
 #[test]
 fn bad_arguments_exit_4() {
     let mut cmd = scimdrift(&root());
     cmd.args(["check", "--snapshot", "demo/org.json", "--now", "yesterday"]);
-    let (code, _, err) = run(&mut cmd);
-    assert_eq!(code, 4);
-    assert!(err.contains("RFC 3339"), "{err}");
+    let run = outcome(&mut cmd);
+    assert!(run.stderr.contains("RFC 3339"), "{run}");
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: `--now yesterday` is not an RFC 3339 timestamp
+      caused by: failed to parse four digit integer as year: invalid digit, expected 0-9 but got y
+    hint: e.g. `--now 2026-11-26T12:00:00Z`
+    [exit status: 4]
+    ");
     let mut cmd = scimdrift(&root());
     cmd.args([
         "check",
@@ -153,20 +155,38 @@ fn bad_arguments_exit_4() {
         "--fail-on",
         "critical",
     ]);
-    assert_eq!(run(&mut cmd).0, 4);
+    assert_outcome!(outcome(&mut cmd), @r"
+    --- stdout
+    --- stderr
+    error: invalid value 'critical' for '--fail-on <FAIL_ON>'
+      [possible values: error, warning, note, never]
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
     let mut cmd = scimdrift(&root());
     cmd.args(["validate", "--policies", "no/such/dir"]);
-    assert_eq!(run(&mut cmd).0, 4);
+    assert_outcome!(outcome(&mut cmd), @r"
+    --- stdout
+    --- stderr
+    error: policies directory `no/such/dir` does not exist
+    hint: pass --policies DIR, or run from the directory that holds `policies/`
+    [exit status: 4]
+    ");
 }
 
 #[test]
 fn repository_policies_validate() {
     let mut cmd = scimdrift(&root());
     cmd.args(["validate", "--policies", "policies"]);
-    let (code, out, err) = run(&mut cmd);
-    assert_eq!(code, 0, "{err}");
-    assert!(out.starts_with("ok: "), "{out}");
-    assert!(err.is_empty(), "{err}");
+    let run = outcome(&mut cmd);
+    assert!(run.stdout.starts_with("ok: "), "{run}");
+    assert_outcome!(run, @r"
+    --- stdout
+    ok: 5 file(s), 13 group declaration(s), 5 rule(s), 5 exception(s), 0 warning(s)
+    --- stderr
+    [exit status: 0]
+    ");
 }
 
 /// The bundled demo: a realistic mix of findings; human and JSON output are
@@ -187,11 +207,10 @@ fn demo_org_check() {
             "--format",
             "json",
         ]);
-        run(&mut cmd)
+        outcome(&mut cmd)
     };
-    let (code, first, _) = json(demo);
-    assert_eq!(code, 2);
-    let (_, second, _) = json(demo);
+    let first = json(demo).status(2).stdout;
+    let second = json(demo).stdout;
     assert_eq!(first, second);
     for kind in [
         "group_missing",
@@ -219,8 +238,7 @@ fn demo_org_check() {
     insta::assert_snapshot!("demo-json", first.replace(version, "[version]"));
     let mut cmd = scimdrift(demo);
     cmd.args(["check", "--snapshot", "demo/org.json", "--now", DEMO_NOW]);
-    let (code, human, _) = run(&mut cmd);
-    assert_eq!(code, 2);
+    let human = outcome(&mut cmd).status(2).stdout;
     assert!(human.lines().all(|l| l.chars().count() <= 80), "{human}");
     assert!(!human.contains('\u{1b}'), "no colour with NO_COLOR");
     insta::assert_snapshot!("demo-human", human);
@@ -230,15 +248,13 @@ fn demo_org_check() {
 fn schema_is_json() {
     let mut cmd = scimdrift(&root());
     cmd.arg("schema");
-    let (code, out, _) = run(&mut cmd);
-    assert_eq!(code, 0);
-    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let run = outcome(&mut cmd).status(0);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["title"], "scimdrift policy file");
 }
 
 #[test]
 fn case_only_group_match_warns_on_stderr() {
-    let (code, _, err) = check_scenario("group-missing-case-hint", &["--format", "json"]);
-    assert_eq!(code, 2);
-    insta::assert_snapshot!("case-only-group-warning", err);
+    let run = check_scenario("group-missing-case-hint", &["--format", "json"]).status(2);
+    insta::assert_snapshot!("case-only-group-warning", run.stderr);
 }

@@ -10,7 +10,7 @@ use scimdrift_proto::{Resource, Snapshot};
 use scimdrift_sim::{FaultSpec, Mutation, Profile, SimConfig, Simulator};
 use serde_json::json;
 
-use crate::support::{run, scimdrift};
+use crate::support::{assert_outcome, outcome, run, scimdrift};
 
 /// The secret every test looks for in every output.
 const SECRET: &str = "omni_org_key_7fQ2-SECRET-z9";
@@ -278,10 +278,9 @@ async fn token_file_scim_provider_and_stdout() {
         .args(["--base-url", &sim.base_url(), "--rate-limit", "600000/min"])
         .arg("--token-file")
         .arg(&token_file);
-    let (code, stdout, stderr) = run(&mut cmd);
-    assert_eq!(code, 0, "{stderr}");
-    assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
-    let snapshot: Snapshot = serde_json::from_str(&stdout).unwrap();
+    let fetched = outcome(&mut cmd).status(0);
+    assert!(!fetched.to_string().contains(SECRET));
+    let snapshot: Snapshot = serde_json::from_str(&fetched.stdout).unwrap();
     assert!(snapshot.complete);
     assert_eq!(snapshot.users.len(), 25);
     assert!(snapshot.embed_users.is_empty());
@@ -289,11 +288,12 @@ async fn token_file_scim_provider_and_stdout() {
     // No token anywhere: exit 4 with a hint.
     let mut cmd = scimdrift(dir.path());
     cmd.args(["fetch", "--out", "x.json", "--base-url", &sim.base_url()]);
-    let (code, _, stderr) = run(&mut cmd);
-    assert_eq!(code, 4);
-    insta::assert_snapshot!(stderr, @r"
+    assert_outcome!(outcome(&mut cmd), @r"
+    --- stdout
+    --- stderr
     error: no API token: set OMNI_API_TOKEN or pass --token-file
     hint: export OMNI_API_TOKEN=<Organization API key>, or put it in a file readable only by you and pass --token-file
+    [exit status: 4]
     ");
 }
 
@@ -302,7 +302,6 @@ fn help_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = scimdrift(dir.path());
     cmd.args(["fetch", "--help"]);
-    let (code, stdout, _) = run(&mut cmd);
-    assert_eq!(code, 0);
-    insta::assert_snapshot!(stdout);
+    let help = outcome(&mut cmd).status(0);
+    insta::assert_snapshot!(help.stdout);
 }

@@ -1,12 +1,18 @@
 //! `scimdrift filter parse|eval`.
 
-use crate::support::{run, scimdrift, scimdrift_run};
+use crate::support::{assert_outcome, outcome, root, scimdrift};
 use std::path::Path;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).expect("write fixture");
     path.to_str().expect("utf-8 path").to_owned()
+}
+
+/// Runs `scimdrift ARGS` from the workspace root (the tests pass absolute
+/// paths).
+fn filter(args: &[&str]) -> crate::support::Outcome {
+    outcome(scimdrift(&root()).args(args))
 }
 
 const USER: &str = r#"{
@@ -31,39 +37,47 @@ const SNAPSHOT: &str = r#"{
 
 #[test]
 fn parse_prints_the_canonical_form() {
-    let (code, out, err) = scimdrift_run(&[
+    assert_outcome!(filter(&[
         "filter",
         "parse",
         r#"  USERNAME EQ "x"  AND not( active eq false )"#,
-    ]);
-    assert_eq!((code, err.as_str()), (0, ""));
-    assert_eq!(out, "USERNAME eq \"x\" and not (active eq false)\n");
-    let (code, out, _) = scimdrift_run(&[
+    ]), @r#"
+    --- stdout
+    USERNAME eq "x" and not (active eq false)
+    --- stderr
+    [exit status: 0]
+    "#);
+    assert_outcome!(filter(&[
         "filter",
         "parse",
         r#"emails[type eq "work"].value co "@acme.com""#,
-    ]);
-    assert_eq!(code, 0);
-    assert_eq!(out, "emails[type eq \"work\" and value co \"@acme.com\"]\n");
+    ]), @r#"
+    --- stdout
+    emails[type eq "work" and value co "@acme.com"]
+    --- stderr
+    [exit status: 0]
+    "#);
 }
 
 #[test]
 fn parse_errors_exit_4_with_a_caret_diagnostic() {
-    let (code, out, err) = scimdrift_run(&["filter", "parse", "active eq TRUE"]);
-    assert_eq!((code, out.as_str()), (4, ""));
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(filter(&["filter", "parse", "active eq TRUE"]), @r"
+    --- stdout
+    --- stderr
     error: invalid filter
     active eq TRUE
               ^^^^ expected a JSON value, found `TRUE`
     hint: JSON literals are lowercase: `true`
+    [exit status: 4]
     ");
-    let (code, _, err) = scimdrift_run(&["filter", "parse", "(a pr"]);
-    assert_eq!(code, 4);
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(filter(&["filter", "parse", "(a pr"]), @r"
+    --- stdout
+    --- stderr
     error: invalid filter
     (a pr
     ^ `(` is never closed
     hint: add a `)`
+    [exit status: 4]
     ");
 }
 
@@ -71,7 +85,7 @@ fn parse_errors_exit_4_with_a_caret_diagnostic() {
 fn eval_on_a_resource_prints_true_or_false() {
     let dir = tempfile::tempdir().unwrap();
     let user = write(dir.path(), "user.json", USER);
-    for (filter, expected) in [
+    for (filter_text, expected) in [
         (r#"emails[type eq "work"].value co "@ACME.com""#, "true\n"),
         (r#"emails[type eq "home"].value co "@acme.com""#, "false\n"),
         (r#"meta.created lt "2024-01-15T11:30:00+01:00""#, "false\n"),
@@ -82,11 +96,11 @@ fn eval_on_a_resource_prints_true_or_false() {
         (r#"active eq "true""#, "false\n"),
         (r#"active ne "true""#, "true\n"),
     ] {
-        let (code, out, err) = scimdrift_run(&["filter", "eval", filter, "--resource", &user]);
+        let got = filter(&["filter", "eval", filter_text, "--resource", &user]);
         assert_eq!(
-            (code, out.as_str(), err.as_str()),
-            (0, expected, ""),
-            "{filter}"
+            got.to_string(),
+            format!("--- stdout\n{expected}--- stderr\n[exit status: 0]"),
+            "{filter_text}"
         );
     }
 }
@@ -95,26 +109,34 @@ fn eval_on_a_resource_prints_true_or_false() {
 fn eval_invalid_filter_exits_4() {
     let dir = tempfile::tempdir().unwrap();
     let user = write(dir.path(), "user.json", USER);
-    let (code, out, err) =
-        scimdrift_run(&["filter", "eval", "active gt true", "--resource", &user]);
-    assert_eq!((code, out.as_str()), (4, ""));
-    insta::assert_snapshot!(err, @"error: invalid filter: `gt` orders values, and booleans have no order (`active gt true`)");
-    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName gt 5", "--resource", &user]);
-    assert_eq!(code, 4);
-    assert!(
-        err.contains("`gt` cannot order a string against a number (`userName` holds a string)"),
-        "{err}"
-    );
-    let (code, _, err) = scimdrift_run(&["filter", "eval", "userName eq", "--resource", &user]);
-    assert_eq!(code, 4);
-    assert!(err.contains("^ expected a value after `eq`"), "{err}");
+    assert_outcome!(filter(&["filter", "eval", "active gt true", "--resource", &user]), @r"
+    --- stdout
+    --- stderr
+    error: invalid filter: `gt` orders values, and booleans have no order (`active gt true`)
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "userName gt 5", "--resource", &user]), @r"
+    --- stdout
+    --- stderr
+    error: invalid filter: `gt` cannot order a string against a number (`userName` holds a string)
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "userName eq", "--resource", &user]), @r#"
+    --- stdout
+    --- stderr
+    error: invalid filter
+    userName eq
+               ^ expected a value after `eq`, found the end of the filter
+    hint: values are JSON: "text", 42, true, false or null
+    [exit status: 4]
+    "#);
 }
 
 #[test]
 fn eval_on_a_snapshot_lists_matches_sorted() {
     let dir = tempfile::tempdir().unwrap();
     let snap = write(dir.path(), "snap.json", SNAPSHOT);
-    let (code, out, err) = scimdrift_run(&[
+    assert_outcome!(filter(&[
         "filter",
         "eval",
         r#"embedEntity eq "TENANT-17""#,
@@ -122,11 +144,15 @@ fn eval_on_a_snapshot_lists_matches_sorted() {
         &snap,
         "--kind",
         "embed-users",
-    ]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "e1\ta@embed\ne3\tc@embed\n");
-    assert_eq!(err, "2 of 4 matched\n");
-    let (code, out, err) = scimdrift_run(&[
+    ]), @r"
+    --- stdout
+    e1	a@embed
+    e3	c@embed
+    --- stderr
+    2 of 4 matched
+    [exit status: 0]
+    ");
+    assert_outcome!(filter(&[
         "filter",
         "eval",
         "displayName sw \"t\"",
@@ -134,12 +160,14 @@ fn eval_on_a_snapshot_lists_matches_sorted() {
         &snap,
         "--kind",
         "groups",
-    ]);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (0, "g2\tTenant-17\n", "1 of 2 matched\n")
-    );
-    let (code, out, err) = scimdrift_run(&[
+    ]), @r"
+    --- stdout
+    g2	Tenant-17
+    --- stderr
+    1 of 2 matched
+    [exit status: 0]
+    ");
+    assert_outcome!(filter(&[
         "filter",
         "eval",
         "userName pr",
@@ -147,11 +175,12 @@ fn eval_on_a_snapshot_lists_matches_sorted() {
         &snap,
         "--kind",
         "users",
-    ]);
-    assert_eq!(
-        (code, out.as_str(), err.as_str()),
-        (0, "", "0 of 0 matched\n")
-    );
+    ]), @r"
+    --- stdout
+    --- stderr
+    0 of 0 matched
+    [exit status: 0]
+    ");
 }
 
 #[test]
@@ -163,7 +192,7 @@ fn eval_on_an_incomplete_snapshot_exits_3() {
         1,
     );
     let snap = write(dir.path(), "snap.json", &text);
-    let (code, out, err) = scimdrift_run(&[
+    assert_outcome!(filter(&[
         "filter",
         "eval",
         "displayName pr",
@@ -171,15 +200,18 @@ fn eval_on_an_incomplete_snapshot_exits_3() {
         &snap,
         "--kind",
         "groups",
-    ]);
-    assert_eq!(code, 3);
-    assert_eq!(out, "g1\tAdmins\ng2\tTenant-17\n");
-    assert!(
-        err.contains("incomplete") && err.contains("page 3 of groups failed"),
-        "{err}"
-    );
+    ]), @r"
+    --- stdout
+    g1	Admins
+    g2	Tenant-17
+    --- stderr
+    2 of 2 matched
+    warning: the snapshot is incomplete, so resources may be missing: page 3 of groups failed
+    [exit status: 3]
+    ");
 }
 
+/// Bad input of every kind is an exit code and a message, never a crash.
 #[test]
 fn bad_inputs_are_exit_codes_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
@@ -188,69 +220,111 @@ fn bad_inputs_are_exit_codes_not_crashes() {
     let not_snapshot = write(dir.path(), "notsnap.json", "{\"groups\": 5}");
     let missing = dir.path().join("missing.json");
     let missing = missing.to_str().unwrap();
-    let cases: &[(&[&str], i32, &str)] = &[
-        (
-            &["filter", "eval", "a pr", "--resource", &not_json],
-            4,
-            "is not valid JSON",
-        ),
-        (
-            &["filter", "eval", "a pr", "--resource", &array],
-            4,
-            "holds no JSON object",
-        ),
-        (
-            &[
-                "filter",
-                "eval",
-                "a pr",
-                "--snapshot",
-                &not_snapshot,
-                "--kind",
-                "users",
-            ],
-            4,
-            "notsnap.json:1:12: not a valid snapshot",
-        ),
-        (
-            &["filter", "eval", "a pr", "--resource", missing],
-            1,
-            "cannot read",
-        ),
-        (&["filter", "eval", "a pr"], 4, "--resource"),
-        (
-            &["filter", "eval", "a pr", "--snapshot", &not_json],
-            4,
-            "--kind",
-        ),
-        (
-            &[
-                "filter",
-                "eval",
-                "a pr",
-                "--snapshot",
-                &not_json,
-                "--kind",
-                "people",
-            ],
-            4,
-            "people",
-        ),
-        (&["filter", "parse"], 4, "FILTER"),
-        (
-            &["filter", "parse", "a eq \"\\ud800\""],
-            4,
-            "lone high surrogate",
-        ),
-        (&["filter", "parse", ""], 4, "empty filter"),
-    ];
-    for (args, code, needle) in cases {
-        let (got, out, err) = scimdrift_run(args);
-        assert_eq!(got, *code, "{args:?}: {err}");
-        assert!(out.is_empty(), "{args:?}: {out}");
-        assert!(err.contains(needle), "{args:?}: {err}");
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-    }
+    assert_outcome!(filter(&["filter", "eval", "a pr", "--resource", &not_json]), @r"
+    --- stdout
+    --- stderr
+    error: `[TEMP]/bad.json` is not valid JSON
+      caused by: EOF while parsing a value at line 1 column 7
+    hint: pass one SCIM resource as a JSON object
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "a pr", "--resource", &array]), @r#"
+    --- stdout
+    --- stderr
+    error: `[TEMP]/array.json` holds no JSON object
+    hint: pass one SCIM resource as a JSON object, e.g. `{"id": "…", "userName": "…"}`
+    [exit status: 4]
+    "#);
+    assert_outcome!(filter(&[
+        "filter",
+        "eval",
+        "a pr",
+        "--snapshot",
+        &not_snapshot,
+        "--kind",
+        "users",
+    ]), @r"
+    --- stdout
+    --- stderr
+    error: [TEMP]/notsnap.json:1:12: not a valid snapshot: invalid type: integer `5`, expected a sequence
+    hint: a snapshot is written by `scimdrift fetch -o FILE`
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "a pr", "--resource", missing]), @r"
+    --- stdout
+    --- stderr
+    error: cannot read `[TEMP]/missing.json`
+      caused by: No such file or directory (os error 2)
+    [exit status: 1]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "a pr"]), @r"
+    --- stdout
+    --- stderr
+    error: the following required arguments were not provided:
+      <--resource <FILE>|--snapshot <FILE>>
+
+    Usage: scimdrift filter eval <--resource <FILE>|--snapshot <FILE>> <FILTER>
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "eval", "a pr", "--snapshot", &not_json]), @r"
+    --- stdout
+    --- stderr
+    error: the following required arguments were not provided:
+      --kind <KIND>
+
+    Usage: scimdrift filter eval --kind <KIND> <--resource <FILE>|--snapshot <FILE>> <FILTER>
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&[
+        "filter",
+        "eval",
+        "a pr",
+        "--snapshot",
+        &not_json,
+        "--kind",
+        "people",
+    ]), @r"
+    --- stdout
+    --- stderr
+    error: invalid value 'people' for '--kind <KIND>'
+      [possible values: users, embed-users, groups]
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "parse"]), @r"
+    --- stdout
+    --- stderr
+    error: the following required arguments were not provided:
+      <FILTER>
+
+    Usage: scimdrift filter parse <FILTER>
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
+    assert_outcome!(filter(&["filter", "parse", "a eq \"\\ud800\""]), @r#"
+    --- stdout
+    --- stderr
+    error: invalid filter
+    a eq "\ud800"
+          ^^^^^^ lone high surrogate in `\u` escape
+    hint: a code point above U+FFFF is written as a pair such as `\ud83d\ude00`
+    [exit status: 4]
+    "#);
+    assert_outcome!(filter(&["filter", "parse", ""]), @r#"
+    --- stdout
+    --- stderr
+    error: invalid filter
+
+    ^ empty filter
+    hint: a filter compares an attribute, e.g. `userName eq "ann@example.com"`
+    [exit status: 4]
+    "#);
 }
 
 #[test]
@@ -260,26 +334,34 @@ fn eval_on_a_snapshot_honours_the_size_limit() {
     let padded = SNAPSHOT.replacen('{', &format!("{{{}", " ".repeat(1024 * 1024)), 1);
     write(dir.path(), "big.json", &padded);
     let eval = |limit: &str| {
-        run(scimdrift(dir.path())
-            .env("SCIMDRIFT_MAX_SNAPSHOT_MB", limit)
-            .args([
-                "filter",
-                "eval",
-                "displayName pr",
-                "--snapshot",
-                "big.json",
-                "--kind",
-                "groups",
-            ]))
+        outcome(
+            scimdrift(dir.path())
+                .env("SCIMDRIFT_MAX_SNAPSHOT_MB", limit)
+                .args([
+                    "filter",
+                    "eval",
+                    "displayName pr",
+                    "--snapshot",
+                    "big.json",
+                    "--kind",
+                    "groups",
+                ]),
+        )
     };
-    let (code, out, err) = eval("1");
-    assert_eq!((code, out.as_str()), (4, ""));
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(eval("1"), @r"
+    --- stdout
+    --- stderr
     error: big.json: snapshot is larger than the 1 MiB limit; raise it with SCIMDRIFT_MAX_SNAPSHOT_MB
     hint: e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`
+    [exit status: 4]
     ");
     // Raising the limit lets the same file through.
-    let (code, out, err) = eval("2");
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(out, "g1\tAdmins\ng2\tTenant-17\n");
+    assert_outcome!(eval("2"), @r"
+    --- stdout
+    g1	Admins
+    g2	Tenant-17
+    --- stderr
+    2 of 2 matched
+    [exit status: 0]
+    ");
 }

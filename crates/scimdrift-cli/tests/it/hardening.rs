@@ -1,12 +1,12 @@
 //! Hostile input at the CLI edge (issue 8): the snapshot size limit and its
 //! override, byte-order marks, and snapshots whose content is implausible.
 
-use crate::support::{fixture, run, scimdrift};
+use crate::support::{Outcome, assert_outcome, fixture, outcome, scimdrift};
 
 const NOW: &str = "2026-06-01T00:00:00Z";
 
 /// `check` on `snapshot` (written into a temp dir) against one clean policy.
-fn check(snapshot: &[u8], env: &[(&str, &str)]) -> (i32, String, String) {
+fn check(snapshot: &[u8], env: &[(&str, &str)]) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("snap.json"), snapshot).unwrap();
     std::fs::write(
@@ -27,7 +27,7 @@ fn check(snapshot: &[u8], env: &[(&str, &str)]) -> (i32, String, String) {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    run(&mut cmd)
+    outcome(&mut cmd)
 }
 
 fn org() -> Vec<u8> {
@@ -39,24 +39,26 @@ fn snapshot_over_the_size_limit_is_refused_with_the_override() {
     let mut big = org();
     let end = big.iter().rposition(|b| *b == b'}').unwrap();
     big.splice(end..end, std::iter::repeat_n(b' ', 1024 * 1024));
-    let (code, out, err) = check(&big, &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "1")]);
-    assert_eq!(code, 4, "{out}");
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(check(&big, &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "1")]), @r"
+    --- stdout
+    --- stderr
     error: snap.json: snapshot is larger than the 1 MiB limit; raise it with SCIMDRIFT_MAX_SNAPSHOT_MB
     hint: e.g. `SCIMDRIFT_MAX_SNAPSHOT_MB=4096 scimdrift check ...`
+    [exit status: 4]
     ");
     // Raising the limit lets the same file through.
-    let (code, _, err) = check(&big, &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "2")]);
-    assert_ne!(code, 4, "{err}");
+    let raised = check(&big, &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "2")]);
+    assert_ne!(raised.code, 4, "{raised}");
 }
 
 #[test]
 fn a_bad_size_limit_is_invalid_input() {
-    let (code, _, err) = check(&org(), &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "lots")]);
-    assert_eq!(code, 4);
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(check(&org(), &[("SCIMDRIFT_MAX_SNAPSHOT_MB", "lots")]), @r"
+    --- stdout
+    --- stderr
     error: SCIMDRIFT_MAX_SNAPSHOT_MB=`lots`: expected a positive number of MiB
     hint: the default is 1024
+    [exit status: 4]
     ");
 }
 
@@ -66,7 +68,7 @@ fn a_byte_order_mark_does_not_change_the_report() {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend(org());
     let with_bom = check(&bom, &[]);
-    assert_eq!(plain.0, with_bom.0, "{}", with_bom.2);
+    assert_eq!(plain.code, with_bom.code, "{with_bom}");
     // Same report; only the evidence hash (of the bytes read) differs.
     let strip = |s: &str| {
         s.lines()
@@ -74,7 +76,7 @@ fn a_byte_order_mark_does_not_change_the_report() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    assert_eq!(strip(&plain.1), strip(&with_bom.1));
+    assert_eq!(strip(&plain.stdout), strip(&with_bom.stdout));
 }
 
 #[test]
@@ -82,11 +84,11 @@ fn duplicate_ids_make_the_run_incomplete() {
     let mut doc: serde_json::Value = serde_json::from_slice(&org()).unwrap();
     let first = doc["users"][0].clone();
     doc["users"].as_array_mut().unwrap().push(first);
-    let (code, out, err) = check(&serde_json::to_vec(&doc).unwrap(), &[]);
-    assert_eq!(code, 3, "{out}{err}");
+    let run = check(&serde_json::to_vec(&doc).unwrap(), &[]).status(3);
     assert!(
-        format!("{out}{err}").contains("duplicate id `u-alice` in `users`"),
-        "{out}{err}"
+        run.to_string()
+            .contains("duplicate id `u-alice` in `users`"),
+        "{run}"
     );
 }
 
@@ -95,8 +97,7 @@ fn complete_with_reasons_is_treated_as_incomplete() {
     let mut doc: serde_json::Value = serde_json::from_slice(&org()).unwrap();
     doc["complete"] = true.into();
     doc["incomplete_reasons"] = serde_json::json!(["page 3 failed"]);
-    let (code, out, err) = check(&serde_json::to_vec(&doc).unwrap(), &[]);
-    assert_eq!(code, 3, "{out}{err}");
+    check(&serde_json::to_vec(&doc).unwrap(), &[]).status(3);
 }
 
 #[test]
@@ -106,7 +107,13 @@ fn deeply_nested_snapshot_is_refused_cleanly() {
         "[".repeat(100_000),
         "]".repeat(100_000)
     );
-    let (code, _, err) = check(deep.as_bytes(), &[]);
-    assert_eq!(code, 4, "{err}");
-    assert!(err.starts_with("error: snap.json:1:"), "{err}");
+    let run = check(deep.as_bytes(), &[]);
+    assert!(run.stderr.starts_with("error: snap.json:1:"), "{run}");
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: snap.json:1:170: not a valid snapshot: recursion limit exceeded
+    hint: a snapshot is written by `scimdrift fetch -o FILE`
+    [exit status: 4]
+    ");
 }

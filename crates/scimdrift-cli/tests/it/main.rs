@@ -12,6 +12,7 @@ mod fetch;
 mod filter;
 mod hardening;
 mod help;
+mod init;
 mod readonly;
 mod reports;
 mod review;

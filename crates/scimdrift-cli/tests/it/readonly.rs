@@ -37,7 +37,10 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
     let policies = policies.to_str().unwrap();
     let now = ["--now", "2027-03-25T09:00:00Z"];
     let commands: Vec<(&str, Vec<String>)> = vec![
-        ("fetch", vec!["fetch".into(), "--out".into(), "s.json".into()]),
+        (
+            "fetch",
+            vec!["fetch".into(), "--out".into(), "s.json".into()],
+        ),
         (
             "check",
             ["check", "--policies", policies, "--state-dir", "state"]
@@ -66,7 +69,9 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
     for (name, args) in commands {
         sim.clear_requests();
         let mut cmd = scimdrift(dir.path());
-        cmd.args(&args).args(live(&sim.base_url())).env("OMNI_API_TOKEN", TOKEN);
+        cmd.args(&args)
+            .args(live(&sim.base_url()))
+            .env("OMNI_API_TOKEN", TOKEN);
         let (code, _stdout, stderr) = run(&mut cmd);
         assert!(matches!(code, 0 | 2), "`{name}` exited {code}:\n{stderr}");
         let requests = sim.requests();

@@ -2,13 +2,17 @@
 //! Each test works on a copy of `policies/` and `demo/org.json` in a
 //! temporary directory, so nothing depends on the checkout's git state.
 
-use crate::support::{DEMO_NOW as NOW, copy_dir, demo, git, root, run, scimdrift};
+use crate::support::{
+    DEMO_NOW as NOW, Outcome, assert_outcome, copy_dir, demo, git, outcome, root, scimdrift,
+};
 use std::path::{Path, PathBuf};
 
-fn check(dir: &Path, extra: &[&str]) -> (i32, String, String) {
-    run(scimdrift(dir)
-        .args(["check", "--snapshot", "org.json", "--now", NOW])
-        .args(extra))
+fn check(dir: &Path, extra: &[&str]) -> Outcome {
+    outcome(
+        scimdrift(dir)
+            .args(["check", "--snapshot", "org.json", "--now", NOW])
+            .args(extra),
+    )
 }
 
 #[test]
@@ -17,8 +21,7 @@ fn every_format_on_the_demo_org() {
     for format in [
         "human", "json", "markdown", "sarif", "junit", "github", "csv",
     ] {
-        let (code, out, err) = check(dir.path(), &["--format", format]);
-        assert_eq!(code, 2, "{format}: {err}");
+        let out = check(dir.path(), &["--format", format]).status(2).stdout;
         if format == "sarif" {
             assert_valid_sarif(&out);
         }
@@ -51,8 +54,7 @@ fn outputs_match_stdout_and_render_reproduces_them() {
         args.push(format!("{f}=out/report.{f}"));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (code, json_stdout, err) = check(dir.path(), &args);
-    assert_eq!(code, 2, "{err}");
+    let json_stdout = check(dir.path(), &args).status(2).stdout;
     let out = dir.path().join("out");
     assert_eq!(
         std::fs::read_to_string(out.join("report.json")).unwrap(),
@@ -60,15 +62,16 @@ fn outputs_match_stdout_and_render_reproduces_them() {
     );
     for f in formats {
         let written = std::fs::read_to_string(out.join(format!("report.{f}"))).unwrap();
-        let (code, rendered, err) = run(scimdrift(dir.path()).args([
+        let rendered = outcome(scimdrift(dir.path()).args([
             "render",
             "out/report.json",
             "--format",
             f,
             "--full-report",
             "`out/report.json`",
-        ]));
-        assert_eq!(code, 0, "{err}");
+        ]))
+        .status(0)
+        .stdout;
         assert_eq!(
             rendered, written,
             "`render --format {f}` differs from `check --output`"
@@ -81,18 +84,21 @@ fn github_format_appends_the_step_summary() {
     let dir = demo();
     let summary = dir.path().join("summary.md");
     std::fs::write(&summary, "# earlier step\n").unwrap();
-    let (code, out, err) = run(scimdrift(dir.path())
-        .args([
-            "check",
-            "--snapshot",
-            "org.json",
-            "--now",
-            NOW,
-            "--format",
-            "github",
-        ])
-        .env("GITHUB_STEP_SUMMARY", &summary));
-    assert_eq!(code, 2, "{err}");
+    let out = outcome(
+        scimdrift(dir.path())
+            .args([
+                "check",
+                "--snapshot",
+                "org.json",
+                "--now",
+                NOW,
+                "--format",
+                "github",
+            ])
+            .env("GITHUB_STEP_SUMMARY", &summary),
+    )
+    .status(2)
+    .stdout;
     assert!(out.starts_with("::error "), "{out}");
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(
@@ -104,23 +110,38 @@ fn github_format_appends_the_step_summary() {
 #[test]
 fn bad_output_spec_is_invalid_input() {
     let dir = demo();
-    let (code, _, err) = check(dir.path(), &["--output", "report.sarif"]);
-    assert_eq!(code, 4);
-    assert!(err.contains("expected FORMAT=PATH"), "{err}");
-    let (code, _, err) = check(dir.path(), &["--format", "pdf"]);
-    assert_eq!(code, 4);
-    assert!(err.contains("unknown format `pdf`"), "{err}");
+    let run = check(dir.path(), &["--output", "report.sarif"]);
+    assert!(run.stderr.contains("expected FORMAT=PATH"), "{run}");
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: invalid value 'report.sarif' for '--output <FORMAT=PATH>': expected FORMAT=PATH (e.g. `sarif=drift.sarif`), got `report.sarif`
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
+    let run = check(dir.path(), &["--format", "pdf"]);
+    assert!(run.stderr.contains("unknown format `pdf`"), "{run}");
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: invalid value 'pdf' for '--format <FORMAT>': unknown format `pdf` (expected one of: human, json, markdown, sarif, junit, github, csv)
+
+    For more information, try '--help'.
+    [exit status: 4]
+    ");
 }
 
 #[test]
 fn render_rejects_what_is_not_a_report() {
     let dir = demo();
     std::fs::write(dir.path().join("x.json"), "{\"schema\": 1}").unwrap();
-    let (code, _, err) = run(scimdrift(dir.path()).args(["render", "x.json", "--format", "csv"]));
-    assert_eq!(code, 4);
-    insta::assert_snapshot!(err, @r"
+    assert_outcome!(outcome(scimdrift(dir.path()).args(["render", "x.json", "--format", "csv"])), @r"
+    --- stdout
+    --- stderr
     error: x.json:1:12: not a valid report: invalid type: integer `1`, expected a string
     hint: a report is written by `scimdrift check --output json=PATH`
+    [exit status: 4]
     ");
 }
 
@@ -168,7 +189,7 @@ fn changes(report: &serde_json::Value, change: &str) -> Vec<String> {
 fn pr_mode_with_a_base_directory() {
     let dir = demo();
     let head = pr_head(dir.path());
-    let (code, out, err) = check(
+    let out = check(
         dir.path(),
         &[
             "--policies",
@@ -178,8 +199,9 @@ fn pr_mode_with_a_base_directory() {
             "--format",
             "json",
         ],
-    );
-    assert_eq!(code, 2, "{err}");
+    )
+    .status(2)
+    .stdout;
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         changes(&report, "introduced"),
@@ -194,7 +216,7 @@ fn pr_mode_with_a_base_directory() {
 
     // Markdown and human lead with what the PR changes.
     for format in ["markdown", "human"] {
-        let (_, out, _) = check(
+        let out = check(
             dir.path(),
             &[
                 "--policies",
@@ -204,7 +226,8 @@ fn pr_mode_with_a_base_directory() {
                 "--format",
                 format,
             ],
-        );
+        )
+        .stdout;
         insta::assert_snapshot!(format!("pr_{format}"), out);
     }
 }
@@ -219,7 +242,7 @@ fn pr_mode_resolved_findings_point_at_the_base_files() {
     pr_head(dir.path());
     let absolute = dir.path().join("policies");
     for base in ["policies", absolute.to_str().unwrap()] {
-        let (code, out, err) = check(
+        let out = check(
             dir.path(),
             &[
                 "--policies",
@@ -233,8 +256,9 @@ fn pr_mode_resolved_findings_point_at_the_base_files() {
                 "--output",
                 "csv=pr.csv",
             ],
-        );
-        assert_eq!(code, 2, "{err}");
+        )
+        .status(2)
+        .stdout;
         let report: serde_json::Value = serde_json::from_str(&out).unwrap();
         let resolved: Vec<&serde_json::Value> = report["findings"]
             .as_array()
@@ -278,34 +302,36 @@ fn fail_on_introduced_only_makes_summary_and_exit_agree() {
     pr_head(dir.path());
     let pr = |extra: &[&str]| check(dir.path(), &[&["--format", "json"][..], extra].concat());
     // The head introduces an error: exit 2, and exactly one failing finding.
-    let (code, out, _) = pr(&[
+    let out = pr(&[
         "--policies",
         "head",
         "--base",
         "policies",
         "--fail-on-introduced-only",
-    ]);
-    assert_eq!(code, 2);
+    ])
+    .status(2)
+    .stdout;
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["summary"]["failing"], 1);
     assert_eq!(report["status"], "drift");
     // A PR that changes nothing the check sees: clean, exit 0, although
     // ambient drift remains.
-    let (code, out, _) = pr(&[
+    let out = pr(&[
         "--policies",
         "head",
         "--base",
         "head",
         "--fail-on-introduced-only",
-    ]);
-    assert_eq!(code, 0);
+    ])
+    .status(0)
+    .stdout;
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["summary"]["failing"], 0);
     assert_eq!(report["status"], "clean");
     assert!(changes(&report, "introduced").is_empty());
     assert!(!changes(&report, "unchanged").is_empty());
     // The Markdown says the same as the exit code.
-    let (code, md, _) = check(
+    let md = check(
         dir.path(),
         &[
             "--policies",
@@ -316,16 +342,16 @@ fn fail_on_introduced_only_makes_summary_and_exit_agree() {
             "--format",
             "markdown",
         ],
-    );
-    assert_eq!(code, 0);
+    )
+    .status(0)
+    .stdout;
     assert!(md.starts_with("## scimdrift: clean\n"), "{md}");
     assert!(
         md.contains("**This PR introduces 0 findings and resolves 0**"),
         "{md}"
     );
     // Without the flag, ambient drift still fails the run.
-    let (code, _, _) = pr(&["--policies", "head", "--base", "head"]);
-    assert_eq!(code, 2);
+    pr(&["--policies", "head", "--base", "head"]).status(2);
 }
 
 #[test]
@@ -337,8 +363,9 @@ fn pr_mode_with_a_git_ref() {
     let groups = dir.path().join("policies/groups.yaml");
     let text = std::fs::read_to_string(&groups).unwrap();
     std::fs::write(&groups, pr_edit(&text)).unwrap();
-    let (code, out, err) = check(dir.path(), &["--base", "main", "--format", "json"]);
-    assert_eq!(code, 2, "{err}");
+    let out = check(dir.path(), &["--base", "main", "--format", "json"])
+        .status(2)
+        .stdout;
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(
         changes(&report, "introduced"),
@@ -349,12 +376,19 @@ fn pr_mode_with_a_git_ref() {
         ["group_size group:Data Analysts"]
     );
 
-    let (code, _, err) = check(dir.path(), &["--base", "no-such-ref"]);
-    assert_eq!(code, 4, "{err}");
+    let run = check(dir.path(), &["--base", "no-such-ref"]);
     assert!(
-        err.contains("`--base no-such-ref` is neither a directory nor a git ref"),
-        "{err}"
+        run.stderr
+            .contains("`--base no-such-ref` is neither a directory nor a git ref"),
+        "{run}"
     );
+    assert_outcome!(run, @r"
+    --- stdout
+    --- stderr
+    error: `--base no-such-ref` is neither a directory nor a git ref: git rev-parse --verify -q no-such-ref^{commit} failed: 
+    hint: pass a directory of base policies, or a commit, branch or tag (e.g. `origin/main`)
+    [exit status: 4]
+    ");
 }
 
 fn since(report: &serde_json::Value) -> Vec<(String, String)> {
@@ -383,15 +417,14 @@ fn state_dir_across_three_runs() {
     let dir = demo();
     let state = ["--state-dir", "state", "--format", "json"];
     // Run 1: everything is new.
-    let (code, out, err) = check(dir.path(), &state);
-    assert_eq!(code, 2, "{err}");
+    let out = check(dir.path(), &state).status(2).stdout;
     let first: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(since(&first).iter().all(|(s, _)| s == "new"));
     assert!(dir.path().join("state/last-report.json").is_file());
     assert!(dir.path().join("state/last-snapshot.json").is_file());
 
     // Run 2, same data: everything persists.
-    let (_, out, _) = check(dir.path(), &state);
+    let out = check(dir.path(), &state).stdout;
     let second: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(since(&second).iter().all(|(s, _)| s == "persisting"));
     assert_eq!(
@@ -426,7 +459,7 @@ fn state_dir_across_three_runs() {
         serde_json::to_string_pretty(&org).unwrap(),
     )
     .unwrap();
-    let (_, out, _) = check(dir.path(), &state);
+    let out = check(dir.path(), &state).stdout;
     let third: serde_json::Value = serde_json::from_str(&out).unwrap();
     let third_since = since(&third);
     assert!(
@@ -441,15 +474,16 @@ fn state_dir_across_three_runs() {
     assert!(third_since.iter().any(|(s, _)| s == "persisting"));
 
     // The human and Markdown outputs say so.
-    let (_, human, _) = check(dir.path(), &["--state-dir", "state"]);
+    let human = check(dir.path(), &["--state-dir", "state"]).stdout;
     assert!(
         human.starts_with("Since the last run: 0 new, 0 resolved,"),
         "{human}"
     );
-    let (_, md, _) = check(
+    let md = check(
         dir.path(),
         &["--state-dir", "state", "--format", "markdown"],
-    );
+    )
+    .stdout;
     assert!(
         md.contains("Since the last run: **0 new**, 0 resolved"),
         "{md}"
@@ -463,10 +497,9 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
     // The first run is checked with stricter head policies, so the second
     // run (the demo's own policies) resolves a finding.
     let head = pr_head(dir.path());
-    let (code, _, err) = check(dir.path(), &["--policies", "head", "--state-dir", "state"]);
-    assert_eq!(code, 2, "{err}");
+    check(dir.path(), &["--policies", "head", "--state-dir", "state"]).status(2);
     drop(head);
-    let (_, human, _) = check(dir.path(), &state);
+    let human = check(dir.path(), &state).stdout;
     insta::assert_snapshot!(
         "state_human_preamble",
         human.split("scimdrift check:").next().unwrap()
@@ -480,11 +513,7 @@ fn state_dir_markdown_and_human_show_new_and_resolved() {
 #[test]
 fn check_records_the_policies_commit() {
     let dir = demo();
-    let json = |dir: &Path| {
-        let (code, out, err) = check(dir, &["--format", "json"]);
-        assert_eq!(code, 2, "{err}");
-        out
-    };
+    let json = |dir: &Path| check(dir, &["--format", "json"]).status(2).stdout;
     let report: serde_json::Value = serde_json::from_str(&json(dir.path())).unwrap();
     assert_eq!(report.get("policies_commit"), None, "outside git");
 
@@ -498,8 +527,8 @@ fn check_records_the_policies_commit() {
     assert_eq!(json(dir.path()), first, "same commit, same bytes");
 
     let short = &head[..12];
-    let (_, human, _) = check(dir.path(), &[]);
-    let (_, markdown, _) = check(dir.path(), &["--format", "markdown"]);
+    let human = check(dir.path(), &[]).stdout;
+    let markdown = check(dir.path(), &["--format", "markdown"]).stdout;
     let header = format!(
         "{}\n{}",
         human.lines().take(4).collect::<Vec<_>>().join("\n"),
@@ -515,13 +544,13 @@ fn check_records_the_policies_commit() {
       policies at commit [commit]
     Checked snapshot `org.json` (sha256 `9f407b7f743d`; policies at commit `[commit]`) at 2027-03-25T09:00:00Z, failing on `error`; scimdrift 0.1.0.
     ");
-    let (_, sarif, _) = check(dir.path(), &["--format", "sarif"]);
+    let sarif = check(dir.path(), &["--format", "sarif"]).stdout;
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     assert_eq!(
         sarif["runs"][0]["properties"]["policiesCommit"],
         head.as_str()
     );
-    let (_, junit, _) = check(dir.path(), &["--format", "junit"]);
+    let junit = check(dir.path(), &["--format", "junit"]).stdout;
     assert!(
         junit.contains(&format!(
             "<property name=\"policies_commit\" value=\"{head}\"/>"
@@ -544,11 +573,12 @@ fn check_records_the_policies_commit() {
         dir.path().join("scratch/policies"),
     )
     .unwrap();
-    let (code, out, err) = check(
+    let out = check(
         dir.path(),
         &["--format", "json", "--policies", "scratch/policies"],
-    );
-    assert_eq!(code, 2, "{err}");
+    )
+    .status(2)
+    .stdout;
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report.get("policies_commit"), None, "ignored policies");
 }

@@ -1,19 +1,20 @@
 //! `scimdrift review` on the demo org.
 
-use crate::support::{DEMO_NOW as NOW, demo, git, run, scimdrift};
+use crate::support::{DEMO_NOW as NOW, Outcome, assert_outcome, demo, git, outcome, scimdrift};
 
-fn review(dir: &std::path::Path, extra: &[&str]) -> (i32, String, String) {
-    run(scimdrift(dir)
-        .args(["review", "--snapshot", "org.json", "--now", NOW])
-        .args(extra))
+fn review(dir: &std::path::Path, extra: &[&str]) -> Outcome {
+    outcome(
+        scimdrift(dir)
+            .args(["review", "--snapshot", "org.json", "--now", NOW])
+            .args(extra),
+    )
 }
 
 #[test]
 fn every_review_format_on_the_demo_org() {
     let dir = demo();
     for format in ["markdown", "csv", "json", "html"] {
-        let (code, out, err) = review(dir.path(), &["--format", format]);
-        assert_eq!(code, 0, "{format}: {err}");
+        let out = review(dir.path(), &["--format", format]).status(0).stdout;
         insta::assert_snapshot!(format!("review_{format}"), out);
     }
 }
@@ -21,7 +22,7 @@ fn every_review_format_on_the_demo_org() {
 #[test]
 fn review_lists_every_embed_user_with_exceptions() {
     let dir = demo();
-    let (_, out, _) = review(dir.path(), &["--format", "json"]);
+    let out = review(dir.path(), &["--format", "json"]).stdout;
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let org: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("org.json")).unwrap())
@@ -58,14 +59,15 @@ fn review_lists_every_embed_user_with_exceptions() {
 #[test]
 fn entity_and_where_filters() {
     let dir = demo();
-    let (code, out, err) = review(dir.path(), &["--format", "json", "--entity", "Acme"]);
-    assert_eq!(code, 0, "{err}");
+    let out = review(dir.path(), &["--format", "json", "--entity", "Acme"])
+        .status(0)
+        .stdout;
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let users = r["users"].as_array().unwrap();
     assert!(!users.is_empty());
     assert!(users.iter().all(|u| u["entity"] == "Acme"));
 
-    let (code, out, _) = review(
+    let out = review(
         dir.path(),
         &[
             "--format",
@@ -73,8 +75,9 @@ fn entity_and_where_filters() {
             "--where",
             "embedExternalId sw \"globex-001\"",
         ],
-    );
-    assert_eq!(code, 0);
+    )
+    .status(0)
+    .stdout;
     let r: serde_json::Value = serde_json::from_str(&out).unwrap();
     let ids: Vec<&str> = r["users"]
         .as_array()
@@ -85,9 +88,21 @@ fn entity_and_where_filters() {
     assert!(!ids.is_empty());
     assert!(ids.iter().all(|id| id.starts_with("globex-001")), "{ids:?}");
 
-    let (code, _, err) = review(dir.path(), &["--where", "embedEntity eq"]);
-    assert_eq!(code, 4);
-    assert!(err.starts_with("error: invalid --where filter"), "{err}");
+    let run = review(dir.path(), &["--where", "embedEntity eq"]);
+    assert!(
+        run.stderr.starts_with("error: invalid --where filter"),
+        "{run}"
+    );
+    assert_outcome!(run, @r#"
+    --- stdout
+    --- stderr
+    error: invalid --where filter
+    embedEntity eq
+                  ^ expected a value after `eq`, found the end of the filter
+    hint: values are JSON: "text", 42, true, false or null
+    hint: filters follow RFC 7644 §3.4.2.2, e.g. `active eq true`
+    [exit status: 4]
+    "#);
 }
 
 #[test]
@@ -97,7 +112,7 @@ fn outputs_and_evidence_commit_in_git() {
     git(dir.path(), &["add", "policies"]);
     git(dir.path(), &["commit", "-q", "-m", "policies"]);
     let head = git(dir.path(), &["rev-parse", "HEAD"]);
-    let (code, _, err) = review(
+    review(
         dir.path(),
         &[
             "--output",
@@ -105,8 +120,8 @@ fn outputs_and_evidence_commit_in_git() {
             "--output",
             "csv=out/review.csv",
         ],
-    );
-    assert_eq!(code, 0, "{err}");
+    )
+    .status(0);
     let html = std::fs::read_to_string(dir.path().join("out/review.html")).unwrap();
     assert!(
         html.contains(&head),

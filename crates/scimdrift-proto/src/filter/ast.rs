@@ -105,9 +105,21 @@ impl CompareOp {
 
     /// Reads an operator keyword, case-insensitively.
     pub fn from_keyword(word: &str) -> Option<CompareOp> {
-        CompareOp::ALL
-            .into_iter()
-            .find(|op| op.as_str().eq_ignore_ascii_case(word))
+        let &[a, b] = word.as_bytes() else {
+            return None;
+        };
+        Some(match [a.to_ascii_lowercase(), b.to_ascii_lowercase()] {
+            [b'e', b'q'] => CompareOp::Eq,
+            [b'n', b'e'] => CompareOp::Ne,
+            [b'c', b'o'] => CompareOp::Co,
+            [b's', b'w'] => CompareOp::Sw,
+            [b'e', b'w'] => CompareOp::Ew,
+            [b'g', b't'] => CompareOp::Gt,
+            [b'l', b't'] => CompareOp::Lt,
+            [b'g', b'e'] => CompareOp::Ge,
+            [b'l', b'e'] => CompareOp::Le,
+            _ => return None,
+        })
     }
 
     /// `gt`, `lt`, `ge` or `le`.

@@ -42,7 +42,8 @@ const DATE_TIME: &[(&str, Option<&str>)] = &[
 /// Whether `(name, sub)` is in `table`, names compared case-insensitively.
 fn in_table(table: &[(&str, Option<&str>)], name: &str, sub: Option<&str>) -> bool {
     table.iter().any(|(n, s)| {
-        n.eq_ignore_ascii_case(name)
+        n.len() == name.len()
+            && n.eq_ignore_ascii_case(name)
             && match (s, sub) {
                 (Some(s), Some(sub)) => s.eq_ignore_ascii_case(sub),
                 (None, None) => true,
@@ -51,41 +52,48 @@ fn in_table(table: &[(&str, Option<&str>)], name: &str, sub: Option<&str>) -> bo
     })
 }
 
-/// A compiled filter node.
+/// A compiled filter node: the facts about one node of the syntax tree that
+/// evaluation needs and the tree does not hold (case-exactness, the parsed
+/// timestamp, a folded non-ASCII literal, an error decided up front).
+///
+/// The plan has exactly the tree's shape and is walked in lockstep with it:
+/// attribute names and literals are read from the tree, never copied, so
+/// compiling a filter of plain ASCII comparisons allocates nothing but the
+/// `Vec` of each `and`/`or` and the `Box` of each `not (…)`/`[…]`.
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
     Or(Vec<Node>),
     And(Vec<Node>),
     Not(Box<Node>),
-    Present(Path),
+    Present,
     Cmp(Cmp),
-    ValuePath(Path, Box<Node>),
+    /// `x eq null` (`not (x pr)`, `negate`) or `x ne null` (`x pr`).
+    Null {
+        negate: bool,
+    },
+    ValuePath(Box<Node>),
     /// A comparison SCIM leaves undefined; evaluating it is an error.
     Invalid(String),
 }
 
-/// A resolved attribute path.
-#[derive(Debug, Clone)]
-pub(crate) struct Path {
-    urn: Option<String>,
-    /// The URN names a core schema, whose attributes live at the top level.
+/// A resolved attribute path: the tree's path, whether its URN names a core
+/// schema (whose attributes live at the top level), and whether it is
+/// relative to the resource rather than to an element inside `[…]` (a name
+/// missing at the top level is then also looked up in extension objects).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Path<'p> {
+    path: &'p AttrPath,
     core: bool,
-    name: String,
-    sub: Option<String>,
-    /// Relative to the resource (not to an element inside `[…]`): a name
-    /// missing at the top level is also looked up in extension objects.
     top: bool,
 }
 
-impl Path {
-    pub(crate) fn new(path: &AttrPath, top: bool) -> Self {
+impl<'p> Path<'p> {
+    pub(crate) fn new(path: &'p AttrPath, top: bool) -> Self {
         Path {
             core: path.urn.as_deref().is_some_and(|u| {
                 u.len() >= 34 && u[..34].eq_ignore_ascii_case("urn:ietf:params:scim:schemas:core:")
             }),
-            urn: path.urn.clone(),
-            name: path.name.clone(),
-            sub: path.sub.clone(),
+            path,
             top,
         }
     }
@@ -93,47 +101,18 @@ impl Path {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Cmp {
-    path: Path,
-    /// Never `Ne` (compiled to `not eq`).
+    /// Never `Ne` (compiled to `Eq` with `negate`).
     op: CompareOp,
-    lit: Lit,
+    negate: bool,
     case_exact: bool,
-    /// The enclosing value filter's attribute, for messages.
-    parent: Option<Box<AttrPath>>,
-}
-
-impl Cmp {
-    /// The path as written (inside `[…]`: `parent.name`), for messages.
-    fn shown(&self) -> String {
-        let p = &self.path;
-        let mut out = match &self.parent {
-            Some(parent) => format!("{parent}."),
-            None => p.urn.as_ref().map(|u| format!("{u}:")).unwrap_or_default(),
-        };
-        out.push_str(&p.name);
-        if let Some(sub) = &p.sub {
-            out.push('.');
-            out.push_str(sub);
-        }
-        out
-    }
-}
-
-#[derive(Debug, Clone)]
-enum Lit {
-    Bool(bool),
-    Num(Number),
-    Str(StrLit),
-}
-
-#[derive(Debug, Clone)]
-struct StrLit {
-    /// The literal as written for a case-exact attribute; otherwise folded
-    /// char by char with `char::to_lowercase`.
-    text: String,
+    /// The string literal is ASCII.
     ascii: bool,
-    /// The literal read as an RFC 3339 timestamp, when it is one.
+    /// The string literal read as an RFC 3339 timestamp, when it is one.
     ts: Option<Timestamp>,
+    /// A non-ASCII string literal of a case-insensitive attribute, folded
+    /// char by char with `char::to_lowercase` (ASCII literals are compared
+    /// with `eq_ignore_ascii_case` and need no copy).
+    folded: Option<Box<str>>,
 }
 
 /// Reads an RFC 3339 timestamp. A cheap shape check (`YYYY-MM-DDT…`) runs
@@ -161,18 +140,23 @@ fn literal_kind(value: &CompValue) -> &'static str {
     }
 }
 
+/// The path as written (inside `[…]`: `parent.name`), for messages.
+fn shown(path: &AttrPath, parent: Option<&AttrPath>) -> String {
+    match parent {
+        Some(p) => format!("{p}.{}", path.name),
+        None => path.to_string(),
+    }
+}
+
 /// Compiles a tree into an evaluation plan. `parent` is the attribute of the
 /// enclosing value filter, if any.
 pub(crate) fn compile(expr: &Expr, parent: Option<&AttrPath>) -> Node {
-    let top = parent.is_none();
     match &expr.kind {
         ExprKind::Or(terms) => Node::Or(terms.iter().map(|t| compile(t, parent)).collect()),
         ExprKind::And(terms) => Node::And(terms.iter().map(|t| compile(t, parent)).collect()),
         ExprKind::Not(inner) => Node::Not(Box::new(compile(inner, parent))),
-        ExprKind::Present(path) => Node::Present(Path::new(path, top)),
-        ExprKind::ValuePath(path, inner) => {
-            Node::ValuePath(Path::new(path, top), Box::new(compile(inner, Some(path))))
-        }
+        ExprKind::Present(_) => Node::Present,
+        ExprKind::ValuePath(path, inner) => Node::ValuePath(Box::new(compile(inner, Some(path)))),
         ExprKind::Compare(path, op, value) => compile_cmp(path, *op, value, parent),
     }
 }
@@ -188,17 +172,24 @@ fn compile_cmp(
         Some(p) => (p.name.as_str(), Some(path.name.as_str())),
         None => (path.name.as_str(), path.sub.as_deref()),
     };
-    let case_exact = in_table(CASE_EXACT, first, second);
-    let shown = || match parent {
-        Some(p) => format!("{p}.{}", path.name),
-        None => path.to_string(),
+    let shown = || shown(path, parent);
+    let mut cmp = Cmp {
+        op: if op == CompareOp::Ne {
+            CompareOp::Eq
+        } else {
+            op
+        },
+        negate: op == CompareOp::Ne,
+        case_exact: false,
+        ascii: true,
+        ts: None,
+        folded: None,
     };
-    let present = || Node::Present(Path::new(path, parent.is_none()));
-    let lit = match value {
+    match value {
         CompValue::Null => {
             return match op {
-                CompareOp::Eq => Node::Not(Box::new(present())),
-                CompareOp::Ne => present(),
+                CompareOp::Eq => Node::Null { negate: true },
+                CompareOp::Ne => Node::Null { negate: false },
                 _ => {
                     let shown = shown();
                     Node::Invalid(format!(
@@ -220,92 +211,108 @@ fn compile_cmp(
                 shown()
             ));
         }
-        CompValue::Bool(b) => Lit::Bool(*b),
-        CompValue::Number(n) => Lit::Num(n.clone()),
+        CompValue::Bool(_) | CompValue::Number(_) => {}
         CompValue::String(s) => {
-            let ts = parse_timestamp(s);
-            if ts.is_none() && in_table(DATE_TIME, first, second) && !op.is_substring() {
+            cmp.ts = parse_timestamp(s);
+            if cmp.ts.is_none() && in_table(DATE_TIME, first, second) && !op.is_substring() {
                 return Node::Invalid(format!(
                     "`{}` is a dateTime: compare it with an RFC 3339 timestamp such as \"2024-01-31T00:00:00Z\", not {}",
                     shown(),
                     super::escape::quote(s)
                 ));
             }
-            Lit::Str(StrLit {
-                text: if case_exact {
-                    s.clone()
-                } else if s.is_ascii() {
-                    s.to_ascii_lowercase()
-                } else {
-                    s.chars().flat_map(char::to_lowercase).collect()
-                },
-                ascii: s.is_ascii(),
-                ts,
-            })
+            cmp.case_exact = in_table(CASE_EXACT, first, second);
+            cmp.ascii = s.is_ascii();
+            if !cmp.case_exact && !cmp.ascii {
+                cmp.folded = Some(s.chars().flat_map(char::to_lowercase).collect());
+            }
         }
-    };
-    let cmp = Node::Cmp(Cmp {
-        path: Path::new(path, parent.is_none()),
-        op: if op == CompareOp::Ne {
-            CompareOp::Eq
-        } else {
-            op
-        },
-        lit,
-        case_exact,
-        parent: parent.cloned().map(Box::new),
-    });
-    if op == CompareOp::Ne {
-        Node::Not(Box::new(cmp))
-    } else {
-        cmp
     }
+    Node::Cmp(cmp)
 }
 
-/// Runs a plan against a resource (or, inside `[…]`, an element).
-pub(crate) fn evaluate(node: &Node, res: &Value) -> Result<bool, EvalError> {
-    match node {
-        Node::Or(terms) => {
-            for term in terms {
-                if evaluate(term, res)? {
+/// Runs a plan against a resource (or, inside `[…]`, an element), in
+/// lockstep with the tree it was compiled from. `parent` is the attribute
+/// of the enclosing value filter, if any.
+pub(crate) fn evaluate(
+    expr: &Expr,
+    node: &Node,
+    res: &Value,
+    parent: Option<&AttrPath>,
+) -> Result<bool, EvalError> {
+    let top = parent.is_none();
+    match (&expr.kind, node) {
+        (ExprKind::Or(terms), Node::Or(nodes)) => {
+            for (term, node) in terms.iter().zip(nodes) {
+                if evaluate(term, node, res, parent)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        Node::And(terms) => {
-            for term in terms {
-                if !evaluate(term, res)? {
+        (ExprKind::And(terms), Node::And(nodes)) => {
+            for (term, node) in terms.iter().zip(nodes) {
+                if !evaluate(term, node, res, parent)? {
                     return Ok(false);
                 }
             }
             Ok(true)
         }
-        Node::Not(inner) => Ok(!evaluate(inner, res)?),
-        Node::Present(path) => any_value(res, path, &mut |v| Ok(present(v))),
-        Node::Cmp(cmp) => any_value(res, &cmp.path, &mut |v| compare(cmp, v)),
-        Node::ValuePath(path, inner) => any_value(res, path, &mut |elem| evaluate(inner, elem)),
-        Node::Invalid(message) => Err(EvalError::new(message.clone())),
+        (ExprKind::Not(inner), Node::Not(node)) => Ok(!evaluate(inner, node, res, parent)?),
+        (ExprKind::Present(path), Node::Present) => {
+            any_value(res, Path::new(path, top), &mut |v| Ok(present(v)))
+        }
+        (ExprKind::Compare(path, _, _), Node::Null { negate }) => {
+            let pr = any_value(res, Path::new(path, top), &mut |v| Ok(present(v)))?;
+            Ok(pr != *negate)
+        }
+        (ExprKind::Compare(path, _, value), Node::Cmp(cmp)) => {
+            let at = Path::new(path, top);
+            let hit = any_value(res, at, &mut |v| compare(cmp, value, v, path, parent))?;
+            Ok(hit != cmp.negate)
+        }
+        (ExprKind::ValuePath(path, inner), Node::ValuePath(node)) => {
+            any_value(res, Path::new(path, top), &mut |elem| {
+                evaluate(inner, node, elem, Some(path))
+            })
+        }
+        (_, Node::Invalid(message)) => Err(EvalError::new(message.clone())),
+        _ => Err(EvalError::new(
+            "internal error: the evaluation plan does not match the filter",
+        )),
     }
 }
 
-/// `obj[key]`, matching the key case-insensitively (an exact match wins).
+/// `obj[key]`, matching the key case-insensitively (an exact match wins,
+/// then the first case-insensitive one in key order).
+///
+/// One pass that compares lengths first: SCIM resources have a few dozen
+/// keys at most, and a B-tree lookup (a string comparison per key visited)
+/// followed, on a miss, by a case-insensitive scan costs several times more.
 fn get_ci<'v>(obj: &'v Value, key: &str) -> Option<&'v Value> {
     let map = obj.as_object()?;
-    map.get(key).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v)
-    })
+    let mut folded = None;
+    for (k, v) in map {
+        if k.len() == key.len() {
+            if k == key {
+                return Some(v);
+            }
+            if folded.is_none() && k.eq_ignore_ascii_case(key) {
+                folded = Some(v);
+            }
+        }
+    }
+    folded
 }
 
 /// The value of the path's attribute (before sub-attribute and array
 /// flattening).
-fn resolve<'v>(res: &'v Value, path: &Path) -> Option<&'v Value> {
+fn resolve<'v>(res: &'v Value, at: Path<'_>) -> Option<&'v Value> {
+    let path = at.path;
     let base = match &path.urn {
         Some(urn) => match get_ci(res, urn) {
             Some(ext) => ext,
-            None if path.core => res,
+            None if at.core => res,
             None => return None,
         },
         None => res,
@@ -321,7 +328,7 @@ fn resolve<'v>(res: &'v Value, path: &Path) -> Option<&'v Value> {
     if !base.is_object() && path.name.eq_ignore_ascii_case("value") {
         return Some(base);
     }
-    if path.top {
+    if at.top {
         let map = res.as_object()?;
         return map
             .iter()
@@ -335,13 +342,13 @@ fn resolve<'v>(res: &'v Value, path: &Path) -> Option<&'v Value> {
 /// `null`s skipped) until it returns `true`; returns whether one did.
 pub(crate) fn any_value<'v>(
     res: &'v Value,
-    path: &Path,
+    at: Path<'_>,
     f: &mut dyn FnMut(&'v Value) -> Result<bool, EvalError>,
 ) -> Result<bool, EvalError> {
-    let Some(v) = resolve(res, path) else {
+    let Some(v) = resolve(res, at) else {
         return Ok(false);
     };
-    let Some(sub) = &path.sub else {
+    let Some(sub) = &at.path.sub else {
         return any_leaf(v, f);
     };
     match v {
@@ -411,14 +418,6 @@ fn value_kind(v: &Value) -> &'static str {
     }
 }
 
-fn lit_kind(lit: &Lit) -> &'static str {
-    match lit {
-        Lit::Bool(_) => "a boolean",
-        Lit::Num(_) => "a number",
-        Lit::Str(_) => "a string",
-    }
-}
-
 fn holds(op: CompareOp, ord: Ordering) -> bool {
     match op {
         CompareOp::Gt => ord == Ordering::Greater,
@@ -429,8 +428,14 @@ fn holds(op: CompareOp, ord: Ordering) -> bool {
     }
 }
 
-/// One comparison against one value.
-fn compare(cmp: &Cmp, v: &Value) -> Result<bool, EvalError> {
+/// One comparison (`Eq` for `ne`: the caller negates) against one value.
+fn compare(
+    cmp: &Cmp,
+    lit: &CompValue,
+    v: &Value,
+    path: &AttrPath,
+    parent: Option<&AttrPath>,
+) -> Result<bool, EvalError> {
     // A complex value compared without a sub-attribute compares its `value`.
     let v = match v {
         Value::Object(_) => match get_ci(v, "value") {
@@ -440,23 +445,21 @@ fn compare(cmp: &Cmp, v: &Value) -> Result<bool, EvalError> {
         Value::Array(_) | Value::Null => return Ok(false),
         v => v,
     };
-    match (&cmp.lit, v) {
-        (Lit::Str(lit), Value::String(s)) => Ok(compare_str(cmp, lit, s)),
-        (Lit::Num(lit), Value::Number(n)) => Ok(holds(cmp.op, cmp_numbers(n, lit))),
-        (Lit::Bool(lit), Value::Bool(b)) => Ok(b == lit),
+    match (lit, v) {
+        (CompValue::String(lit), Value::String(s)) => Ok(compare_str(cmp, lit, s)),
+        (CompValue::Number(lit), Value::Number(n)) => Ok(holds(cmp.op, cmp_numbers(n, lit))),
+        (CompValue::Bool(lit), Value::Bool(b)) => Ok(b == lit),
         // RFC 7644 §3.4.2.2: "the attribute and operator values must be
         // identical for a match". Values of different JSON types never are,
-        // so `eq` is false (and `ne`, compiled to `not eq`, true).
+        // so `eq` is false (and `ne`, its negation, true).
         _ if cmp.op == CompareOp::Eq => Ok(false),
-        (lit, v) => Err(mismatch(cmp, lit, v)),
+        (lit, v) => Err(mismatch(cmp.op, lit, v, &shown(path, parent))),
     }
 }
 
 /// The `invalidFilter` error for ordering or a substring test across JSON
 /// types, which SCIM leaves undefined (unlike equality, which is just false).
-fn mismatch(cmp: &Cmp, lit: &Lit, v: &Value) -> EvalError {
-    let op = cmp.op;
-    let shown = cmp.shown();
+fn mismatch(op: CompareOp, lit: &CompValue, v: &Value, shown: &str) -> EvalError {
     let held = value_kind(v);
     EvalError::new(if op.is_substring() {
         format!("`{op}` works on strings, but `{shown}` holds {held}")
@@ -465,7 +468,7 @@ fn mismatch(cmp: &Cmp, lit: &Lit, v: &Value) -> EvalError {
     } else {
         format!(
             "`{op}` cannot order {held} against {} (`{shown}` holds {held})",
-            lit_kind(lit)
+            literal_kind(lit)
         )
     })
 }
@@ -490,15 +493,14 @@ fn fold(s: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
     s.chars().flat_map(char::to_lowercase)
 }
 
-fn compare_str(cmp: &Cmp, lit: &StrLit, s: &str) -> bool {
+fn compare_str(cmp: &Cmp, raw: &str, s: &str) -> bool {
     let op = cmp.op;
-    if let Some(ts) = lit.ts
+    if let Some(ts) = cmp.ts
         && !op.is_substring()
         && let Some(t) = parse_timestamp(s)
     {
         return holds(op, t.cmp(&ts));
     }
-    let raw = lit.text.as_str();
     if cmp.case_exact {
         return match op {
             CompareOp::Co => s.contains(raw),
@@ -508,7 +510,7 @@ fn compare_str(cmp: &Cmp, lit: &StrLit, s: &str) -> bool {
         };
     }
     let n = raw.len();
-    if lit.ascii && s.is_ascii() {
+    if cmp.ascii && s.is_ascii() {
         let (a, b) = (s.as_bytes(), raw.as_bytes());
         return match op {
             CompareOp::Co => n == 0 || a.windows(n).any(|w| w.eq_ignore_ascii_case(b)),
@@ -523,10 +525,15 @@ fn compare_str(cmp: &Cmp, lit: &StrLit, s: &str) -> bool {
             ),
         };
     }
-    let folded = raw;
+    // Rare path (non-ASCII): the literal folded once at compile time, or, for
+    // an ASCII literal, folded here.
+    let folded: std::borrow::Cow<'_, str> = match &cmp.folded {
+        Some(f) => std::borrow::Cow::Borrowed(f),
+        None => std::borrow::Cow::Owned(raw.to_ascii_lowercase()),
+    };
+    let folded = folded.as_ref();
     match op {
         CompareOp::Co => {
-            // Rare path (non-ASCII): fold the value once.
             let s: String = fold(s).collect();
             s.contains(folded)
         }

@@ -16,6 +16,9 @@
 //!   `Display` (e.g. `emails.value`, `urn:…:User:manager.value`) and
 //!   `AttrPath::parse(&str) -> Result<AttrPath, ParseError>` (for `${attr}` templates),
 //!   `AttrPath::lookup<'v>(&self, &'v Value) -> Vec<&'v Value>` (case-insensitive names).
+//! - `Filter::comparisons(&self, source: &str) -> Vec<Comparison>`: every
+//!   `attr op value` with its full path and the literal's span in `source`
+//!   (for lints that point at a literal).
 //! - `quote(&str) -> String`: a JSON string literal safe to splice into a filter;
 //!   `eq(attr: &str, value: &str) -> String` builds `attr eq "value"` safely.
 //!
@@ -43,6 +46,7 @@ pub use escape::{eq, quote};
 
 use serde_json::Value;
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 
 /// How deeply `(…)`, `not (…)` and `[…]` may nest. Deeper input is a
@@ -149,7 +153,7 @@ impl Filter {
     /// assert_eq!(matches("nickName pr"), Ok(false));
     /// ```
     pub fn evaluate(&self, resource: &Value) -> Result<bool, EvalError> {
-        eval::evaluate(&self.plan, resource)
+        eval::evaluate(&self.expr, &self.plan, resource, None)
     }
 
     /// Every attribute path the filter mentions, in source order. Paths inside
@@ -160,17 +164,109 @@ impl Filter {
         collect_paths(&self.expr, None, &mut out);
         out
     }
+
+    /// Every `attr op value` comparison, in source order, with the span of
+    /// its literal in `source` (the text this filter was parsed from), for
+    /// diagnostics that point at a value. `pr` is not a comparison.
+    ///
+    /// ```
+    /// use scimdrift_proto::filter::{CompValue, CompareOp, Filter};
+    ///
+    /// let text = r#"emails[primary eq "true"] or active ne 1"#;
+    /// let filter = Filter::parse(text)?;
+    /// let found = filter.comparisons(text);
+    /// assert_eq!(found[0].path.to_string(), "emails.primary");
+    /// assert_eq!(found[0].value, &CompValue::String("true".to_owned()));
+    /// assert_eq!(&text[found[0].value_span.clone()], r#""true""#);
+    /// assert_eq!(found[1].op, CompareOp::Ne);
+    /// assert_eq!(&text[found[1].value_span.clone()], "1");
+    /// # Ok::<(), scimdrift_proto::ParseError>(())
+    /// ```
+    pub fn comparisons<'f>(&'f self, source: &str) -> Vec<Comparison<'f>> {
+        let mut out = Vec::new();
+        collect_comparisons(&self.expr, None, source, &mut out);
+        out
+    }
 }
 
-fn collect_paths(expr: &Expr, parent: Option<&AttrPath>, out: &mut Vec<AttrPath>) {
-    let full = |path: &AttrPath| match parent {
+/// One `attr op value` comparison of a filter, as [`Filter::comparisons`]
+/// lists them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison<'f> {
+    /// The attribute compared, with a value filter's parent joined in:
+    /// `emails[type eq "work"]` gives `emails.type`.
+    pub path: AttrPath,
+    /// The operator.
+    pub op: CompareOp,
+    /// The literal.
+    pub value: &'f CompValue,
+    /// Byte offsets of the whole comparison in the source.
+    pub span: Range<usize>,
+    /// Byte offsets of the literal as written in the source (quotes
+    /// included); empty for a tree built in code.
+    pub value_span: Range<usize>,
+}
+
+fn collect_comparisons<'f>(
+    expr: &'f Expr,
+    parent: Option<&AttrPath>,
+    source: &str,
+    out: &mut Vec<Comparison<'f>>,
+) {
+    match &expr.kind {
+        ExprKind::Or(terms) | ExprKind::And(terms) => {
+            for term in terms {
+                collect_comparisons(term, parent, source, out);
+            }
+        }
+        ExprKind::Not(inner) => collect_comparisons(inner, parent, source, out),
+        ExprKind::Present(_) => {}
+        ExprKind::ValuePath(path, inner) => collect_comparisons(inner, Some(path), source, out),
+        ExprKind::Compare(path, op, value) => out.push(Comparison {
+            path: join(parent, path),
+            op: *op,
+            value,
+            span: expr.span.clone(),
+            value_span: value_span(source, expr.span.clone()),
+        }),
+    }
+}
+
+/// The span of the literal ending a comparison: re-reads the comparison's
+/// three tokens (attribute, operator, value). Empty when `source` is not the
+/// text the comparison was parsed from.
+fn value_span(source: &str, span: Range<usize>) -> Range<usize> {
+    let Some(text) = source.get(span.clone()) else {
+        return span.end..span.end;
+    };
+    let mut lexer = lex::Lexer::new(text);
+    let mut last = None;
+    for _ in 0..3 {
+        match lexer.next_token() {
+            Ok(tok) if tok.tok != lex::Tok::Eof => last = Some(tok.span),
+            _ => return span.end..span.end,
+        }
+    }
+    match last {
+        Some(v) if span.start + v.end == span.end => span.start + v.start..span.end,
+        _ => span.end..span.end,
+    }
+}
+
+/// `path`, or inside a value filter `parent.path`.
+fn join(parent: Option<&AttrPath>, path: &AttrPath) -> AttrPath {
+    match parent {
         Some(p) => AttrPath {
             urn: p.urn.clone(),
             name: p.name.clone(),
             sub: Some(path.name.clone()),
         },
         None => path.clone(),
-    };
+    }
+}
+
+fn collect_paths(expr: &Expr, parent: Option<&AttrPath>, out: &mut Vec<AttrPath>) {
+    let full = |path: &AttrPath| join(parent, path);
     match &expr.kind {
         ExprKind::Or(terms) | ExprKind::And(terms) => {
             for term in terms {
@@ -212,8 +308,7 @@ impl AttrPath {
     /// `lastLogin` finds Omni's extension attribute.
     pub fn lookup<'v>(&self, resource: &'v Value) -> Vec<&'v Value> {
         let mut out = Vec::new();
-        let path = eval::Path::new(self, true);
-        let _ = eval::any_value(resource, &path, &mut |v| {
+        let _ = eval::any_value(resource, eval::Path::new(self, true), &mut |v| {
             out.push(v);
             Ok(false)
         });

@@ -188,7 +188,9 @@ impl<'a> Parser<'a> {
             return Ok(first);
         }
         let start = first.span.start;
-        let mut terms = vec![first];
+        // Room for a typical chain without regrowing.
+        let mut terms = Vec::with_capacity(4);
+        terms.push(first);
         while is_keyword(&self.cur.tok, "or") {
             self.keyword()?;
             terms.push(self.parse_and(depth, in_vp)?);
@@ -206,7 +208,9 @@ impl<'a> Parser<'a> {
             return Ok(first);
         }
         let start = first.span.start;
-        let mut terms = vec![first];
+        // Room for a typical chain without regrowing.
+        let mut terms = Vec::with_capacity(4);
+        terms.push(first);
         while is_keyword(&self.cur.tok, "and") {
             self.keyword()?;
             terms.push(self.parse_unary(depth, in_vp)?);
@@ -517,6 +521,11 @@ impl<'a> Parser<'a> {
 /// `offset` is the word's byte offset in the source, for spans. Inside a
 /// value filter (`in_vp`) only plain names are allowed.
 fn parse_path(word: &str, offset: usize, in_vp: bool) -> Result<AttrPath, ParseError> {
+    if let Some(path) = plain_path(word)
+        && !(in_vp && path.sub.is_some())
+    {
+        return Ok(path);
+    }
     let (urn, rest, rest_at) = match word.rfind(':') {
         Some(i) => (Some(&word[..i]), &word[i + 1..], i + 1),
         None => (None, word, 0),
@@ -578,6 +587,35 @@ fn parse_path(word: &str, offset: usize, in_vp: bool) -> Result<AttrPath, ParseE
         name: name.to_owned(),
         sub: sub.map(str::to_owned),
     })
+}
+
+/// The common case in one pass over the bytes: `name` or `name.sub`
+/// without a schema URN, each part a valid `ATTRNAME`. `None` for anything
+/// else, which [`parse_path`] then checks part by part (and explains).
+fn plain_path(word: &str) -> Option<AttrPath> {
+    let b = word.as_bytes();
+    let name_ok = |part: &[u8]| {
+        let body = part.strip_prefix(b"$").unwrap_or(part);
+        body.first().is_some_and(u8::is_ascii_alphabetic)
+    };
+    let mut dot = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'.' if dot.is_none() => dot = Some(i),
+            b'$' if i == 0 || dot == Some(i - 1) => {}
+            c if c.is_ascii_alphanumeric() || c == b'-' || c == b'_' => {}
+            _ => return None,
+        }
+    }
+    match dot {
+        None if name_ok(b) => Some(AttrPath::simple(word)),
+        Some(i) if name_ok(&b[..i]) && name_ok(&b[i + 1..]) => Some(AttrPath {
+            urn: None,
+            name: word[..i].to_owned(),
+            sub: Some(word[i + 1..].to_owned()),
+        }),
+        _ => None,
+    }
 }
 
 /// `ATTRNAME = ["$"] ALPHA *(ALPHA / DIGIT / "-" / "_")`.

@@ -9,8 +9,8 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
-/// Reads one fixture: a single YAML file, or every YAML file of a directory
-/// (paths relative to it, sorted).
+/// Reads one fixture: a single YAML file, or a policies directory read as
+/// the binary reads one (`scimdrift_cli::read_policy_dir`).
 pub fn read_policies(path: &Path) -> Vec<PolicySource> {
     if path.is_file() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -19,26 +19,5 @@ pub fn read_policies(path: &Path) -> Vec<PolicySource> {
             contents: std::fs::read_to_string(path).unwrap(),
         }];
     }
-    let mut out = Vec::new();
-    let mut stack = vec![path.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let p = entry.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
-                let rel = p
-                    .strip_prefix(path)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.push(PolicySource {
-                    path: rel,
-                    contents: std::fs::read_to_string(&p).unwrap(),
-                });
-            }
-        }
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    out
+    scimdrift_cli::read_policy_dir(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }

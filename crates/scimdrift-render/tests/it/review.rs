@@ -1,6 +1,7 @@
 use crate::fixture;
 use scimdrift_proto::{Filter, Snapshot};
-use scimdrift_render::review::{self, ReviewDeclaration, ReviewFilter, ReviewRule};
+use scimdrift_reconcile::{PolicySource, SubjectKind, applicable_rules, load_policies};
+use scimdrift_render::review::{self, ReviewDeclaration, ReviewFilter};
 
 fn snapshot() -> Snapshot {
     serde_json::from_str(
@@ -23,7 +24,6 @@ fn snapshot() -> Snapshot {
 }
 
 fn build(select: &ReviewFilter<'_>) -> review::Review {
-    let acme = Filter::parse(r#"embedEntity eq "acme""#).unwrap();
     let mut report = fixture::sample();
     // An open finding for a beta user too, so both entities chart.
     let mut beta = report.findings[4].clone();
@@ -33,21 +33,28 @@ fn build(select: &ReviewFilter<'_>) -> review::Review {
     beta.subject = Some(fixture::embed("beta-1<script>", "beta"));
     beta.subject.as_mut().unwrap().id = Some("eu-beta-1".into());
     report.findings.push(beta);
-    let rules = [
-        ReviewRule {
-            id: "acme-isolation",
-            filter: Some(&acme),
-        },
-        ReviewRule {
-            id: "all-embed",
-            filter: None,
-        },
-    ];
+    // The engine decides which rules apply to whom; the review lists it.
+    let policies = load_policies(&[PolicySource {
+        path: "embed.yaml".into(),
+        contents: r#"
+version: 1
+embed_users:
+  - id: acme-isolation
+    where: 'embedEntity eq "acme"'
+    must_not_be_in: ["beta"]
+  - id: all-embed
+    must_be_in: ["All Embed Users"]
+"#
+        .into(),
+    }])
+    .unwrap()
+    .policies;
+    let applied = applicable_rules(&snapshot(), &policies, SubjectKind::EmbedUser);
     let decls = [ReviewDeclaration {
         rule: "group:Support Escalations".into(),
         embed_users: vec!["acme-support-7".into()],
     }];
-    review::build(&snapshot(), &report, &rules, &decls, select).unwrap()
+    review::build(&snapshot(), &report, &applied, &decls, select).unwrap()
 }
 
 #[test]

@@ -593,3 +593,65 @@ fn display_of_error_names_the_byte() {
     assert_eq!(e.hint(), Some("JSON literals are lowercase: `true`"));
     assert_eq!(e.span(), 10..14);
 }
+
+/// `Filter::comparisons`: full paths and the literal's span as written.
+#[test]
+fn comparisons_point_at_their_literals() {
+    #[track_caller]
+    fn check(text: &str, expected: &[(&str, &str)]) {
+        let filter = Filter::parse(text).unwrap();
+        let got: Vec<(String, &str)> = filter
+            .comparisons(text)
+            .into_iter()
+            .map(|c| (format!("{} {}", c.path, c.op), &text[c.value_span]))
+            .collect();
+        let want: Vec<(String, &str)> = expected
+            .iter()
+            .map(|(p, v)| ((*p).to_owned(), *v))
+            .collect();
+        assert_eq!(got, want, "`{text}`");
+    }
+    check(r#"active eq "true""#, &[("active eq", r#""true""#)]);
+    check("  userName   EQ\t5  ", &[("userName eq", "5")]);
+    check(
+        r#"a eq "x\" or b eq \"y" and not (c gt 1e3) or d pr"#,
+        &[("a eq", r#""x\" or b eq \"y""#), ("c gt", "1e3")],
+    );
+    check(
+        r#"emails[type eq "work"].value co "@x" or urn:omni:params:1.0:UserAttribute:vip ne false"#,
+        &[
+            ("emails.type eq", r#""work""#),
+            ("emails.value co", r#""@x""#),
+            ("urn:omni:params:1.0:UserAttribute:vip ne", "false"),
+        ],
+    );
+    check(
+        "x eq null\n and\n y le -0.5",
+        &[("x eq", "null"), ("y le", "-0.5")],
+    );
+    check("x pr", &[]);
+    // Another source than the filter's: empty spans, never a panic.
+    let filter = Filter::parse(r#"a eq "long value""#).unwrap();
+    for c in filter.comparisons("a eq 1") {
+        assert!(c.value_span.is_empty());
+    }
+}
+
+#[test]
+fn operator_keywords_in_any_case() {
+    use crate::filter::CompareOp;
+    for op in CompareOp::ALL {
+        let word = op.as_str();
+        assert_eq!(CompareOp::from_keyword(word), Some(op));
+        assert_eq!(CompareOp::from_keyword(&word.to_uppercase()), Some(op));
+        let mixed: String = word
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 { c.to_ascii_uppercase() } else { c })
+            .collect();
+        assert_eq!(CompareOp::from_keyword(&mixed), Some(op));
+    }
+    for word in ["", "e", "eqq", "pr", "and", "eé", "q"] {
+        assert_eq!(CompareOp::from_keyword(word), None, "{word}");
+    }
+}

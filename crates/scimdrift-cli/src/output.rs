@@ -2,6 +2,7 @@
 //! one report, several formats per run.
 
 use crate::error::{CliError, Context as _};
+use crate::write::write_atomic;
 use scimdrift_reconcile::Report;
 use scimdrift_render::{Format, RenderOptions, markdown};
 use std::io::{IsTerminal as _, Write as _};
@@ -97,13 +98,14 @@ impl OutputArgs {
     }
 }
 
-/// Writes a file, creating its parent directories.
+/// Writes an output file atomically, creating its parent directories.
 pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create `{}`", parent.display()))?;
     }
-    std::fs::write(path, text).with_context(|| format!("cannot write `{}`", path.display()))
+    write_atomic(path, text.as_bytes())
+        .with_context(|| format!("cannot write `{}`", path.display()))
 }
 
 /// Appends the Markdown summary to the step summary file, keeping the file

@@ -1,10 +1,16 @@
-//! Where `check` and `review` get their data: a snapshot file, or a live
-//! fetch with the connection flags; plus the evidence that goes with it
-//! (sha256, a path that does not leak the local file system, the policies'
-//! git commit).
+//! Everything the commands read: snapshots ([`snapshot`], or a live fetch
+//! with the connection flags), policies ([`policies`]), saved reports
+//! ([`report`]) and the evaluation time; plus the evidence that goes with
+//! them (sha256, a path that does not leak the local file system, the
+//! policies' git commit).
 
-use crate::cmd::connect::{self, ConnectArgs};
+pub mod policies;
+pub mod report;
+pub mod snapshot;
+
+use crate::connect::{self, ConnectArgs};
 use crate::error::{CliError, Context as _};
+use crate::exit::Exit;
 use scimdrift_proto::Snapshot;
 use scimdrift_reconcile::ReportSource;
 use sha2::{Digest as _, Sha256};
@@ -25,7 +31,7 @@ pub struct Input {
 /// Reads `--snapshot FILE`, or fetches live when it is absent.
 pub fn load(snapshot: Option<&Path>, connect_args: &ConnectArgs) -> Result<Input, CliError> {
     if let Some(path) = snapshot {
-        let (snapshot, reference, bytes) = super::diff::read_snapshot_bytes(path)?;
+        let (snapshot, reference, bytes) = snapshot::read_snapshot_bytes(path)?;
         return Ok(Input {
             source: ReportSource {
                 base_url: None,
@@ -113,4 +119,26 @@ pub fn policies_commit(dir: &Path) -> Option<String> {
     } else {
         commit
     })
+}
+
+/// `--now`, or the real clock (read here, at the edge, exactly once).
+pub fn parse_now(now: Option<&str>) -> Result<jiff::Timestamp, CliError> {
+    match now {
+        Some(text) => text.parse::<jiff::Timestamp>().map_err(|err| {
+            CliError::caused_by(
+                Exit::Invalid,
+                format!("`--now {text}` is not an RFC 3339 timestamp"),
+                err,
+            )
+            .with_hint("e.g. `--now 2026-11-26T12:00:00Z`")
+        }),
+        None => {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the CLI edge is the one place that reads the clock"
+            )]
+            let now = jiff::Timestamp::now();
+            Ok(now)
+        }
+    }
 }
