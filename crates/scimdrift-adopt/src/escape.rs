@@ -88,17 +88,9 @@ pub struct GroupRef {
     pub glob: bool,
 }
 
-/// Escapes `*`, `?` and `\` so the loader reads them literally.
-pub fn escape_glob(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        if matches!(c, '*' | '?' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+/// Escapes `*`, `?` and `\` so the loader reads them literally: the
+/// loader's own escaping, so the two can never disagree.
+pub use scimdrift_reconcile::escape_glob;
 
 /// The reference to the live group called `name`.
 ///
