@@ -9,6 +9,8 @@ mod error;
 mod exit;
 mod input;
 mod output;
+mod pr;
+mod state;
 mod write;
 
 use clap::{Parser, Subcommand};

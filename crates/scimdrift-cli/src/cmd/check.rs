@@ -83,8 +83,8 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     // error and should not cost a fetch.
     let base = match &args.base {
         Some(base) => {
-            let base = super::pr::read_base(base, &args.policies)?;
-            let loaded = super::pr::load_base(&base.label, &base.files)?;
+            let base = crate::pr::read_base(base, &args.policies)?;
+            let loaded = crate::pr::load_base(&base.label, &base.files)?;
             Some((base, loaded))
         }
         None => None,
@@ -104,7 +104,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     report.policies_commit = input::policies_commit(&args.policies);
     if let Some((base, loaded)) = &base {
         let base_report = check(&input.snapshot, &loaded.policies, &opts);
-        report = super::pr::merge(
+        report = crate::pr::merge(
             report,
             &base_report,
             base.dir_from_head.as_deref(),
@@ -112,12 +112,12 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
         );
     }
     if let Some(dir) = &args.state_dir {
-        super::state::annotate(&mut report, dir)?;
+        crate::state::annotate(&mut report, dir)?;
     }
     let render_opts = args.output.render_options(&args.policies);
     args.output.emit(&report, &render_opts)?;
     if let Some(dir) = &args.state_dir
-        && !super::state::save(&report, input.bytes.as_bytes(), dir)?
+        && !crate::state::save(&report, input.bytes.as_bytes(), dir)?
     {
         let _ = writeln!(
             anstream::stderr(),
