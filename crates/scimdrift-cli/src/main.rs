@@ -51,6 +51,8 @@ enum Command {
     /// Parse or evaluate a SCIM filter (test `where:` selectors).
     #[command(subcommand)]
     Filter(cmd::filter::FilterCommand),
+    /// Plan the SCIM changes that fix the drift (read-only; `apply` makes them).
+    Plan(cmd::plan::PlanArgs),
     /// Write the live state (or --snapshot) as a starting policy set that checks clean.
     Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
         Command::Filter(command) => cmd::filter::run(command),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
+        Command::Plan(args) => cmd::plan::run(args),
     };
     match result {
         Ok(code) => code.into(),

@@ -28,7 +28,7 @@ pub use model::{
     DeclaredMember, Exception, GroupDecl, MembersMode, Policies, Rule, Settings, SodRule,
     SubjectKind, UnmanagedGroups,
 };
-pub use pattern::{GroupPattern, escape_glob};
+pub use pattern::{GroupPattern, PatternKind, escape_glob};
 pub use schema::policy_json_schema;
 /// The report model lives in its own crate; re-exported here for the engine's callers.
 pub use scimdrift_report::{self as report, *};

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod fetch;
 pub mod filter;
 pub mod init;
+pub mod plan;
 pub mod render;
 pub mod review;
 pub mod schema;

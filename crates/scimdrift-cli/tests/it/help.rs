@@ -7,7 +7,13 @@ use crate::support::{outcome, scimdrift};
 #[test]
 fn snapshot_readers_document_the_size_limit() {
     let dir = tempfile::tempdir().unwrap();
-    for command in [&["check"][..], &["review"], &["diff"], &["filter", "eval"]] {
+    for command in [
+        &["check"][..],
+        &["review"],
+        &["diff"],
+        &["filter", "eval"],
+        &["plan"],
+    ] {
         let name = command.join("_");
         // Terminal size from the environment would change the wrapping.
         let help = |flag: &str| {

@@ -13,6 +13,7 @@ mod filter;
 mod hardening;
 mod help;
 mod init;
+mod plan;
 mod readonly;
 mod reports;
 mod review;
