@@ -1,16 +1,16 @@
 //! Reading a policies directory into [`PolicySource`]s and loading them.
 
+use crate::PolicyDirError;
 use crate::error::CliError;
 use crate::exit::Exit;
-use scimdrift_cli::PolicyDirError;
 use scimdrift_reconcile::{Loaded, PolicySource, load_policies, render_all};
 use std::io::Write as _;
 use std::path::Path;
 
-/// [`scimdrift_cli::read_policy_dir`], the walk the tests share; its
+/// [`crate::read_policy_dir`], the walk the tests share; its
 /// errors are invalid input (exit 4).
 pub fn read_policy_dir(dir: &Path) -> Result<Vec<PolicySource>, CliError> {
-    scimdrift_cli::read_policy_dir(dir).map_err(|err| {
+    crate::read_policy_dir(dir).map_err(|err| {
         let hint = match &err {
             PolicyDirError::Missing(_) => {
                 Some("pass --policies DIR, or run from the directory that holds `policies/`")
