@@ -62,6 +62,8 @@ enum Command {
     Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
     Schema(cmd::schema::SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(cmd::completions::CompletionsArgs),
 }
 
 /// The command-line definition, for generated documentation: the man pages
@@ -98,6 +100,7 @@ pub fn run() -> ExitCode {
         Command::Filter(command) => cmd::filter::run(command),
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
+        Command::Completions(args) => cmd::completions::run(args),
     };
     match result {
         Ok(code) => code.into(),
