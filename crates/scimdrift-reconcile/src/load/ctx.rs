@@ -4,15 +4,18 @@
 
 use crate::diag::{Diagnostic, Level, Related};
 use crate::pattern::GroupPattern;
+use crate::schema_attrs::SeenTypes;
 use crate::yaml::{self, Node, NodeKind, Pos, Style};
 use scimdrift_report::{PolicyLocation, Severity};
 use std::collections::BTreeMap;
 
-/// One file being decoded: its path, its text and the diagnostics so far.
+/// One file being decoded: its path, its text, the diagnostics so far, and
+/// the attribute types a snapshot shows (empty without one).
 pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,
     pub(super) source: &'a str,
     pub(super) diags: &'a mut Vec<Diagnostic>,
+    pub(super) seen: &'a SeenTypes,
 }
 
 impl Ctx<'_> {
