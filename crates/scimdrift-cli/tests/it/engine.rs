@@ -258,3 +258,11 @@ fn case_only_group_match_warns_on_stderr() {
     let run = check_scenario("group-missing-case-hint", &["--format", "json"]).status(2);
     insta::assert_snapshot!("case-only-group-warning", run.stderr);
 }
+
+#[test]
+fn expired_entry_of_a_non_member_warns_on_stderr() {
+    // Carol's and Zed's entries expired and neither is in `Admins`: the
+    // report is clean, and the policy is told the entries can go.
+    let run = check_scenario("member-expired-no-longer-member", &["--format", "json"]).status(0);
+    insta::assert_snapshot!("expired-entry-warning", run.stderr);
+}
