@@ -309,3 +309,11 @@ fn validate_snapshot_learns_attribute_types() {
     [exit status: 0]
     "#);
 }
+
+#[test]
+fn expired_entry_of_a_non_member_warns_on_stderr() {
+    // Carol's and Zed's entries expired and neither is in `Admins`: the
+    // report is clean, and the policy is told the entries can go.
+    let run = check_scenario("member-expired-no-longer-member", &["--format", "json"]).status(0);
+    insta::assert_snapshot!("expired-entry-warning", run.stderr);
+}

@@ -166,6 +166,32 @@ impl Ctx<'_> {
         parsed
     }
 
+    /// A `YYYY-MM-DD` date (`what` names the key in the error).
+    pub(super) fn date(&mut self, node: &Node, what: &str) -> Option<jiff::civil::Date> {
+        let text = self.non_empty_string(node, what)?;
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        let date = if shaped {
+            text.parse::<jiff::civil::Date>().ok()
+        } else {
+            None
+        };
+        if date.is_none() {
+            self.at(
+                node.pos,
+                format!("`{what}` must be a date, found `{text}`"),
+                Some("write `YYYY-MM-DD`, e.g. `2027-01-31`".to_owned()),
+            );
+        }
+        date
+    }
+
     pub(super) fn severity(&mut self, node: &Node) -> Option<Severity> {
         let s = self.string(node, "severity")?;
         match s.as_str() {
