@@ -132,6 +132,14 @@ pub enum Task {
     /// and page latency at several offsets. Writes the `## Simulator` section
     /// of BENCHMARKS.md unless --no-write.
     SimBench(SimBench),
+    /// One man page per scimdrift command -> target/man/ (or --out-dir)
+    ///
+    /// Generates scimdrift.1 and one page per subcommand (scimdrift-check.1,
+    /// scimdrift-filter-eval.1, …) from the command-line definition the binary
+    /// parses (clap_mangen), so the pages cannot drift from `--help`. Read one
+    /// with `man -l target/man/scimdrift-check.1`; install them by copying
+    /// them into a `man1` directory on your MANPATH.
+    Man(Man),
 }
 
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
@@ -142,6 +150,13 @@ pub struct Ci {}
 
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct Interop {}
+
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct Man {
+    /// Where to write the pages (default: target/man)
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
 
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct BenchFilter {}

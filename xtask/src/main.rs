@@ -16,6 +16,7 @@ mod flags;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod man;
 mod screenshot;
 mod sim_bench;
 #[cfg(test)]
@@ -73,6 +74,7 @@ fn run(task: Option<Task>) -> Result<ExitCode> {
         Task::BenchHot(opts) => bench_hot::run(&opts),
         Task::Bench(opts) => bench::run(&opts),
         Task::SimBench(opts) => sim_bench::run(&opts),
+        Task::Man(opts) => man::run(&opts),
     }?;
     Ok(ExitCode::SUCCESS)
 }

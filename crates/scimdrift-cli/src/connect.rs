@@ -59,7 +59,9 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "N/min", default_value = "50/min", value_parser = parse_rate)]
     pub rate_limit: f64,
 
-    /// Retries per request for 5xx, timeouts, resets and 429s.
+    /// Retries per request for 429, 503 (waiting out `Retry-After`), other
+    /// 5xx, timeouts and resets. A 500 is retried once only: a second one
+    /// marks the data incomplete.
     #[arg(long, value_name = "N", default_value_t = 6)]
     pub retries: u32,
 

@@ -40,6 +40,10 @@ pub(crate) enum PageError {
 enum Attempt {
     Fatal(FetchError),
     RateLimited(Option<Duration>),
+    /// 503, with the server's `Retry-After` if it sent one.
+    Unavailable(Option<Duration>),
+    /// 500.
+    ServerError,
     Transient(String),
 }
 
@@ -127,6 +131,7 @@ impl Http {
                 PageError::Fatal(FetchError::Internal("request permits closed".into()))
             })?;
         let mut last_problem = String::new();
+        let mut server_errors = 0u32;
         for attempt in 0..=self.max_retries {
             if attempt > 0 {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -134,7 +139,7 @@ impl Http {
             self.limiter.acquire().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            match self.attempt(&url, start).await {
+            match self.attempt(&url, start, count).await {
                 Ok(page) => {
                     self.counters.pages.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(
@@ -166,6 +171,40 @@ impl Http {
                         "rate limited; pausing and slowing down"
                     );
                 }
+                Err(Attempt::Unavailable(retry_after)) => {
+                    let wait = {
+                        let mut rng = self.rng();
+                        self.backoff
+                            .rate_limited_delay(attempt, retry_after, &mut *rng)
+                    };
+                    if retry_after.is_some() {
+                        // Planned maintenance: nobody gets through before then.
+                        self.limiter.pause(wait);
+                    }
+                    tracing::info!(url = %url, wait_ms = wait.as_millis(), attempt, "HTTP 503; retrying");
+                    last_problem = "HTTP 503".to_owned();
+                    if attempt < self.max_retries {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
+                Err(Attempt::ServerError) => {
+                    server_errors += 1;
+                    if server_errors > 1 {
+                        tracing::info!(url = %url, "HTTP 500 again; not retrying");
+                        return Err(PageError::GaveUp(format!(
+                            "`{url}` answered HTTP 500 twice; a 500 that repeats is a server problem to report, not to retry"
+                        )));
+                    }
+                    let wait = {
+                        let mut rng = self.rng();
+                        self.backoff.delay(attempt, &mut *rng)
+                    };
+                    tracing::info!(url = %url, wait_ms = wait.as_millis(), "HTTP 500; retrying once");
+                    last_problem = "HTTP 500".to_owned();
+                    if attempt < self.max_retries {
+                        tokio::time::sleep(wait).await;
+                    }
+                }
                 Err(Attempt::Transient(problem)) => {
                     let wait = {
                         let mut rng = self.rng();
@@ -185,7 +224,7 @@ impl Http {
         )))
     }
 
-    async fn attempt(&self, url: &Url, start: u64) -> Result<Page, Attempt> {
+    async fn attempt(&self, url: &Url, start: u64, count: u32) -> Result<Page, Attempt> {
         let response = self
             .client
             .get(url.clone())
@@ -210,7 +249,7 @@ impl Http {
                     location,
                 }));
             }
-            StatusClass::RateLimited => {
+            StatusClass::RateLimited | StatusClass::Unavailable => {
                 let header = |name| {
                     response
                         .headers()
@@ -219,8 +258,13 @@ impl Http {
                 };
                 let retry_after =
                     header(RETRY_AFTER).and_then(|v| parse_retry_after(v, header(DATE)));
-                return Err(Attempt::RateLimited(retry_after));
+                return Err(if status == 429 {
+                    Attempt::RateLimited(retry_after)
+                } else {
+                    Attempt::Unavailable(retry_after)
+                });
             }
+            StatusClass::ServerError => return Err(Attempt::ServerError),
             StatusClass::Transient => return Err(Attempt::Transient(format!("HTTP {status}"))),
             class @ (StatusClass::Unauthorized | StatusClass::NotFound | StatusClass::Fatal) => {
                 // A short error body is worth reading for its message; never a
@@ -256,12 +300,12 @@ impl Http {
                 }),
                 BodyError::Transport(problem) => Attempt::Transient(problem),
             })?;
-        self.decode(body, start).map_err(Attempt::Transient)
+        self.decode(body, start, count).map_err(Attempt::Transient)
     }
 
     /// Decodes a list page. Errors are transient: a truncated or garbled body
     /// is re-read.
-    fn decode(&self, body: Vec<u8>, start: u64) -> Result<Page, String> {
+    fn decode(&self, body: Vec<u8>, start: u64, asked: u32) -> Result<Page, String> {
         let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
         if text.contains(self.token.expose()) {
             // A hostile or broken server echoed the credentials: keep them out
@@ -296,6 +340,8 @@ impl Http {
             start,
             total,
             resources,
+            asked,
+            items_per_page: list.items_per_page,
         })
     }
 

@@ -8,6 +8,12 @@
 //! is read again, up to `max_rescans` times. A kind whose reads never settle,
 //! or whose pages could not be read despite the retries, makes the snapshot
 //! incomplete with the reasons: it never claims completeness it cannot show.
+//!
+//! The announced total is not trusted to mark the end: unless the last page
+//! came back short (the server ran out), or whenever the total differed
+//! between scans, one more request at `startIndex = total + 1` must come back
+//! empty (see [`crate::plan`]). That costs at most one request per kind and
+//! scan, and none for the usual short last page.
 
 use std::sync::atomic::Ordering;
 
@@ -143,8 +149,9 @@ async fn scan_kind(
 ) -> Result<KindOutcome, FetchError> {
     let endpoint = options.endpoint(kind);
     let mut last = None;
+    let mut totals = Vec::new();
     for scan in 0..=options.max_rescans {
-        match scan_once(http, options, &endpoint, kind, progress).await? {
+        match scan_once(http, options, &endpoint, kind, progress, &mut totals).await? {
             ScanOutcome::Settled(assembly) => {
                 return Ok(KindOutcome {
                     resources: assembly.into_resources(),
@@ -187,12 +194,16 @@ async fn scan_kind(
     Ok(KindOutcome { resources, reasons })
 }
 
+/// One scan of `kind`. `totals` holds the totals announced by earlier scans'
+/// first pages (this scan's is added): a total that moved between scans
+/// means the end must be confirmed, whatever the last page looked like.
 async fn scan_once(
     http: &Http,
     options: &FetchOptions,
     endpoint: &Url,
     kind: ResourceKind,
     progress: &dyn Progress,
+    totals: &mut Vec<u64>,
 ) -> Result<ScanOutcome, FetchError> {
     let asked = match options.page_size {
         PageSize::Auto => AUTO_FIRST_COUNT,
@@ -224,6 +235,8 @@ async fn scan_once(
         ));
     }
     let page_size = effective_page_size(asked, first.resources.len(), first.total);
+    let total_moved = totals.iter().any(|&t| t != first.total);
+    totals.push(first.total);
     let mut assembly = Assembly::new(first.total);
     progress.total(kind, first.total);
     let added = assembly.add(first);
@@ -238,7 +251,7 @@ async fn scan_once(
         if gaps.is_empty() {
             break;
         }
-        let planned = windows(&gaps, page_size);
+        let planned = windows(&gaps, page_size, assembly.total());
         pages_used += planned.len() as u64;
         if pages_used > options.max_pages {
             return Ok(ScanOutcome::GaveUp(
@@ -284,6 +297,26 @@ async fn scan_once(
             assembly.len()
         );
         assembly.anomaly(text);
+    }
+    if assembly.is_settled() && (total_moved || !assembly.end_confirmed()) {
+        // Every position up to the total is read, but nothing showed the list
+        // ending there: ask past it.
+        let past = assembly.total().saturating_add(1);
+        match http.get_page(endpoint, past, 1).await {
+            Ok(page) => {
+                // Resources here lie past the total, a changed total is one
+                // more inconsistency: `add` records both.
+                let empty = page.resources.is_empty();
+                assembly.add(page);
+                if empty {
+                    assembly.confirm_end();
+                }
+            }
+            Err(PageError::Fatal(e)) => return Err(e),
+            Err(PageError::GaveUp(reason)) => {
+                return Ok(ScanOutcome::GaveUp(Some(assembly), reason));
+            }
+        }
     }
     Ok(if assembly.is_settled() {
         ScanOutcome::Settled(assembly)

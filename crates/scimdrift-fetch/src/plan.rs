@@ -16,6 +16,14 @@
 //! tells the total and the server's real page size (it may cap `count`), the
 //! rest are cut into windows of that size and fetched concurrently; whatever a
 //! short page leaves uncovered is a gap planned again.
+//!
+//! `totalResults` is a claim, not a fact: a proxy (or a bug) may lower it, and
+//! a list read up to a lowered total looks complete. So the window reaching
+//! the announced end always asks for a whole page, and the end counts as
+//! confirmed only when that page came back shorter than asked with an
+//! `itemsPerPage` agreeing with its length (the server ran out). A last page
+//! that is full exactly at the total proves nothing; the caller then asks
+//! once more at `total + 1` ([`Assembly::end_confirmed`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -30,6 +38,10 @@ pub struct Page {
     pub total: u64,
     /// The page's resources, in order.
     pub resources: Vec<Resource>,
+    /// The `count` we asked for.
+    pub asked: u32,
+    /// The page's `itemsPerPage`, if it sent one.
+    pub items_per_page: Option<u64>,
 }
 
 /// A request to plan: `startIndex` and `count`.
@@ -54,17 +66,20 @@ pub fn effective_page_size(asked: u32, received: usize, total: u64) -> u32 {
 }
 
 /// Cuts inclusive position ranges into windows of at most `page` positions.
-pub fn windows(gaps: &[(u64, u64)], page: u32) -> Vec<Window> {
+/// The window reaching `end` (the announced total) asks for a whole page, so a
+/// list that goes on past a lowered total shows it.
+pub fn windows(gaps: &[(u64, u64)], page: u32, end: u64) -> Vec<Window> {
     let page = u64::from(page.max(1));
     let mut out = Vec::new();
     for &(first, last) in gaps {
         let mut start = first;
         while start <= last {
             let count = (last - start + 1).min(page);
+            let asked = if start + count > end { page } else { count };
             out.push(Window {
                 start,
-                // `count` ≤ `page`, which came from a u32.
-                count: u32::try_from(count).unwrap_or(u32::MAX),
+                // `asked` ≤ `page`, which came from a u32.
+                count: u32::try_from(asked).unwrap_or(u32::MAX),
             });
             start += count;
         }
@@ -80,6 +95,7 @@ pub struct Assembly {
     position_of: HashMap<String, u64>,
     totals_seen: Vec<u64>,
     anomalies: Vec<String>,
+    end_confirmed: bool,
 }
 
 impl Assembly {
@@ -91,6 +107,7 @@ impl Assembly {
             position_of: HashMap::new(),
             totals_seen: vec![total],
             anomalies: Vec::new(),
+            end_confirmed: false,
         }
     }
 
@@ -107,6 +124,15 @@ impl Assembly {
                 "totalResults changed from {} to {} during the scan (resources were created or deleted meanwhile)",
                 self.total, page.total
             ));
+        }
+        let received = u64::try_from(page.resources.len()).unwrap_or(u64::MAX);
+        // The server ran out before our `count` at or past the announced end,
+        // and says so consistently: the list really ends there.
+        if page.start.saturating_add(received) > self.total
+            && received < u64::from(page.asked)
+            && page.items_per_page.is_none_or(|n| n == received)
+        {
+            self.end_confirmed = true;
         }
         let mut added = 0;
         let mut past_end = 0u64;
@@ -144,6 +170,18 @@ impl Assembly {
             ));
         }
         added
+    }
+
+    /// Whether a page showed the list ending at the announced total: it came
+    /// back shorter than asked, at or past the end, with an `itemsPerPage`
+    /// matching its length. When not, a read at `total + 1` must confirm it.
+    pub fn end_confirmed(&self) -> bool {
+        self.end_confirmed
+    }
+
+    /// Records that a read at `total + 1` came back empty.
+    pub fn confirm_end(&mut self) {
+        self.end_confirmed = true;
     }
 
     /// Records an inconsistency found outside [`Assembly::add`].
@@ -217,6 +255,10 @@ mod tests {
     use super::*;
 
     fn page(start: u64, total: u64, ids: &[&str]) -> Page {
+        asked_page(start, total, ids, u32::try_from(ids.len()).unwrap())
+    }
+
+    fn asked_page(start: u64, total: u64, ids: &[&str], asked: u32) -> Page {
         Page {
             start,
             total,
@@ -224,6 +266,8 @@ mod tests {
                 .iter()
                 .map(|id| Resource::from_json(&format!(r#"{{"id":"{id}"}}"#)).unwrap())
                 .collect(),
+            asked,
+            items_per_page: Some(ids.len() as u64),
         }
     }
 
@@ -238,8 +282,9 @@ mod tests {
 
     #[test]
     fn windows_cover_gaps_exactly() {
+        // The window reaching the end asks for a whole page.
         assert_eq!(
-            windows(&[(101, 250)], 100),
+            windows(&[(101, 250)], 100, 250),
             [
                 Window {
                     start: 101,
@@ -247,19 +292,27 @@ mod tests {
                 },
                 Window {
                     start: 201,
-                    count: 50
+                    count: 100
                 }
             ]
         );
         assert_eq!(
-            windows(&[(3, 3), (7, 9)], 2),
+            windows(&[(3, 3), (7, 9)], 2, 10),
             [
                 Window { start: 3, count: 1 },
                 Window { start: 7, count: 2 },
                 Window { start: 9, count: 1 }
             ]
         );
-        assert_eq!(windows(&[], 5), []);
+        assert_eq!(
+            windows(&[(3, 3), (7, 9)], 2, 9),
+            [
+                Window { start: 3, count: 1 },
+                Window { start: 7, count: 2 },
+                Window { start: 9, count: 2 }
+            ]
+        );
+        assert_eq!(windows(&[], 5, 0), []);
     }
 
     #[test]
@@ -275,6 +328,44 @@ mod tests {
             .map(|r| r.id().to_owned())
             .collect();
         assert_eq!(ids, ["e", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn the_end_is_confirmed_only_by_a_short_honest_page() {
+        // Full at the total: proves nothing.
+        let mut a = Assembly::new(4);
+        a.add(asked_page(1, 4, &["a", "b"], 2));
+        a.add(asked_page(3, 4, &["c", "d"], 2));
+        assert!(a.is_settled());
+        assert!(!a.end_confirmed());
+        // Shorter than asked at the end: the server ran out.
+        let mut a = Assembly::new(4);
+        a.add(asked_page(1, 4, &["a", "b"], 2));
+        a.add(asked_page(3, 4, &["c", "d"], 3));
+        assert!(a.end_confirmed());
+        // Short in the middle: a gap, not an end.
+        let mut a = Assembly::new(4);
+        a.add(asked_page(1, 4, &["a"], 2));
+        assert!(!a.end_confirmed());
+        // Short at the end, but itemsPerPage disagrees: not trusted.
+        let mut a = Assembly::new(2);
+        let mut p = asked_page(1, 2, &["a", "b"], 5);
+        p.items_per_page = Some(5);
+        a.add(p);
+        assert!(!a.end_confirmed());
+        // The read at total + 1 found more: the total was lowered.
+        let mut a = Assembly::new(2);
+        a.add(asked_page(1, 2, &["a", "b"], 2));
+        a.add(asked_page(3, 2, &["c"], 1));
+        insta::assert_debug_snapshot!(a.anomalies(), @r#"
+        [
+            "the page at startIndex 3 held 1 resource(s) past totalResults 2",
+        ]
+        "#);
+        // An empty list's first page confirms its end.
+        let mut a = Assembly::new(0);
+        a.add(asked_page(1, 0, &[], 100));
+        assert!(a.end_confirmed() && a.is_settled());
     }
 
     #[test]

@@ -82,6 +82,15 @@ impl RateLimiter {
         s.interval = s.interval.mul_f64(SLOWDOWN).min(s.max_interval);
     }
 
+    /// Nobody sends for `wait` (a 503 with `Retry-After`: maintenance), and
+    /// the rate stays as it is.
+    pub fn pause(&self, wait: Duration) {
+        let mut s = self.lock();
+        let until = Instant::now() + wait;
+        s.paused_until = s.paused_until.max(until);
+        s.next = s.next.max(s.paused_until);
+    }
+
     /// The current rate, in requests per minute.
     pub fn per_minute(&self) -> f64 {
         60.0 / self.lock().interval.as_secs_f64()

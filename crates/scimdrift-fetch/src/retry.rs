@@ -1,11 +1,16 @@
 //! Which failures are worth another attempt, and how long to wait before it.
 //!
 //! Classification is a pure function of what came back, so it is tested
-//! without a server. The policy: 429 → wait (`Retry-After` if the server sent
-//! one, else exponential backoff) and slow the whole fetch down; 5xx (but 501),
-//! 408, timeouts, connection failures and resets, truncated or undecodable
-//! bodies → retry with exponential backoff and jitter; every other 4xx → fatal
-//! at once (retrying cannot fix our request or our credentials).
+//! without a server. The policy follows Omni's error page ("retry only 429
+//! and 503"; planned maintenance answers 503 with `Retry-After`; "a 500 that
+//! repeats is a problem to report"): 429 → wait (`Retry-After` if the server
+//! sent one, else exponential backoff) and slow that key down; 503 → wait
+//! (`Retry-After` if sent, else the backoff) and retry; 500 → retry once, and
+//! a second 500 for the same request gives up on it, naming it; other 5xx (but
+//! 501, a proxy's 502 or 504), 408, timeouts, connection failures and resets,
+//! truncated or undecodable bodies → retry with exponential backoff and
+//! jitter; every other 4xx → fatal at once (retrying cannot fix our request
+//! or our credentials).
 
 use std::time::Duration;
 
@@ -20,7 +25,11 @@ pub enum StatusClass {
     Redirect,
     /// 429: back off, slow down, retry.
     RateLimited,
-    /// 408, 5xx except 501: retry.
+    /// 500: retry once; a repeated 500 is reported, not retried again.
+    ServerError,
+    /// 503: unavailable (planned maintenance): wait `Retry-After`, retry.
+    Unavailable,
+    /// 408, other 5xx except 501: retry.
     Transient,
     /// 401, 403: the credentials are wrong.
     Unauthorized,
@@ -39,8 +48,10 @@ pub fn classify_status(status: u16) -> StatusClass {
         401 | 403 => StatusClass::Unauthorized,
         404 => StatusClass::NotFound,
         408 => StatusClass::Transient,
+        500 => StatusClass::ServerError,
         501 => StatusClass::Fatal,
-        500..=599 => StatusClass::Transient,
+        503 => StatusClass::Unavailable,
+        502 | 504..=599 => StatusClass::Transient,
         _ => StatusClass::Fatal,
     }
 }
@@ -66,8 +77,8 @@ impl Backoff {
         half + Duration::from_nanos(jitter_nanos)
     }
 
-    /// The delay before retrying a 429: the server's `Retry-After` when it
-    /// sent one (capped at `max`), else the backoff.
+    /// The delay before retrying a 429 or a 503: the server's `Retry-After`
+    /// when it sent one (capped at `max`), else the backoff.
     pub fn rate_limited_delay(
         &self,
         attempt: u32,
@@ -126,10 +137,10 @@ mod tests {
         check(409, Fatal);
         check(413, Fatal);
         check(429, RateLimited);
-        check(500, Transient);
+        check(500, ServerError);
         check(501, Fatal);
         check(502, Transient);
-        check(503, Transient);
+        check(503, Unavailable);
         check(504, Transient);
         check(599, Transient);
         check(101, Fatal);

@@ -123,6 +123,7 @@ fn plan_finding(
     let op = match f.kind {
         FindingKind::MemberMissing | FindingKind::MembershipRequired => ChangeOp::Add,
         FindingKind::MemberUnexpected
+        | FindingKind::MemberExpired
         | FindingKind::MembershipForbidden
         | FindingKind::MembershipNotAllowed => ChangeOp::Remove,
         FindingKind::SeparationOfDuties => {
@@ -145,6 +146,9 @@ fn plan_finding(
             return Err(
                 "the declared identity does not exist live; it must be provisioned first".into(),
             );
+        }
+        FindingKind::MemberExpiring => {
+            return Err("the member's `until` date has not passed yet; nothing to change".into());
         }
         FindingKind::MemberDangling => {
             return Err("the member points at no user or embed user; remove it by hand".into());

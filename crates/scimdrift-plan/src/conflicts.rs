@@ -23,6 +23,7 @@ fn is_membership(kind: FindingKind) -> bool {
         kind,
         FindingKind::MemberMissing
             | FindingKind::MemberUnexpected
+            | FindingKind::MemberExpired
             | FindingKind::MembershipRequired
             | FindingKind::MembershipForbidden
             | FindingKind::MembershipNotAllowed

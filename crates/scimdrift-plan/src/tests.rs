@@ -312,3 +312,28 @@ fn markdown_stays_within_its_budget() {
     let full = render::markdown(&plan, usize::MAX);
     assert!(!full.contains("**Truncated:**"));
 }
+
+#[test]
+fn an_expired_time_bound_member_is_removed_and_an_expiring_one_is_left() {
+    let snap = org(&[("g1", "Ops", &[1, 2, 3])], 3);
+    check(
+        &snap,
+        r#"version: 1
+groups:
+  - name: Ops
+    members: at_least
+    users:
+      - u1@x.co
+      - name: u2@x.co
+        until: 2026-11-01
+        reason: migration
+      - name: u3@x.co
+        until: 2026-12-01
+        reason: pilot
+"#,
+        &[
+            "- Ops: u2@x.co",
+            "? member_expiring: the member's `until` date has not passed yet; nothing to change",
+        ],
+    );
+}

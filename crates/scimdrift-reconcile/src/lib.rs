@@ -23,12 +23,13 @@ pub use engine::{
     AppliedRules, CheckOptions, FailOn, WhereError, applicable_rules, check, lint_against_snapshot,
     phases,
 };
-pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies};
+pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies, load_policies_seeing};
 pub use model::{
-    DeclaredMember, Exception, GroupDecl, MembersMode, Policies, Rule, Settings, SodRule,
-    SubjectKind, UnmanagedGroups,
+    DeclaredMember, Exception, GroupDecl, MemberUntil, MembersMode, Policies, Rule, Settings,
+    SodRule, SubjectKind, UnmanagedGroups,
 };
 pub use pattern::{GroupPattern, PatternKind, escape_glob};
 pub use schema::policy_json_schema;
+pub use schema_attrs::SeenTypes;
 /// The report model lives in its own crate; re-exported here for the engine's callers.
 pub use scimdrift_report::{self as report, *};

@@ -79,6 +79,46 @@ pub struct DeclaredMember {
     pub name: String,
     /// Where.
     pub at: PolicyLocation,
+    /// For a time-bound entry: the last day (UTC, inclusive) on which the
+    /// identity is a declared member, why, and the ticket.
+    pub until: Option<MemberUntil>,
+}
+
+/// The time bound of a declared member (`{name, until, reason, ticket}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberUntil {
+    /// Last day on which the membership is declared (inclusive, UTC).
+    pub date: jiff::civil::Date,
+    /// Why the identity has the membership.
+    pub reason: String,
+    /// Tracking ticket.
+    pub ticket: Option<String>,
+    /// Where the `until` key is written.
+    pub at: PolicyLocation,
+}
+
+impl MemberUntil {
+    /// The first instant at which the membership is no longer declared: the
+    /// day after `date`, at midnight UTC (`None` past the calendar's end,
+    /// i.e. never).
+    pub fn end(&self) -> Option<jiff::Timestamp> {
+        day_after(self.date)
+    }
+
+    /// Whether the entry has expired at `now`.
+    pub fn expired(&self, now: jiff::Timestamp) -> bool {
+        self.end().is_some_and(|end| now >= end)
+    }
+}
+
+/// Midnight UTC at the start of the day after `date`: the first instant a
+/// date-bounded entry (an exception's `expires`, a member's `until`) no
+/// longer holds.
+pub(crate) fn day_after(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
+    let next = date.checked_add(jiff::Span::new().days(1)).ok()?;
+    next.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 /// A group declaration.

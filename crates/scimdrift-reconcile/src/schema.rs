@@ -91,10 +91,12 @@ struct GroupDoc {
     owner: Option<String>,
     /// Membership mode (default: `exact` with a list, else `unmanaged`).
     members: Option<MembersDoc>,
-    /// Standard users by userName (case-insensitive).
-    users: Option<Vec<NonEmpty>>,
-    /// Embed users by embedExternalId (case-sensitive).
-    embed_users: Option<Vec<NonEmpty>>,
+    /// Standard users by userName (case-insensitive), each a name or a
+    /// time-bound entry.
+    users: Option<Vec<MemberDoc>>,
+    /// Embed users by embedExternalId (case-sensitive), each a name or a
+    /// time-bound entry.
+    embed_users: Option<Vec<MemberDoc>>,
     /// Lower bound on the live member count.
     #[schemars(range(min = 0))]
     min_members: Option<u64>,
@@ -108,6 +110,34 @@ struct GroupDoc {
 #[derive(JsonSchema)]
 #[schemars(transparent)]
 struct NonEmpty(#[schemars(length(min = 1))] String);
+
+/// A declared member: a name, or a mapping for a membership that ends.
+// `untagged` here only shapes the schema (`anyOf`); the loader decodes the
+// YAML itself, with its own error messages.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+enum MemberDoc {
+    Name(NonEmpty),
+    TimeBound(TimeBoundMemberDoc),
+}
+
+/// A member declared until a date.
+#[derive(JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct TimeBoundMemberDoc {
+    /// userName (users) or embedExternalId (embed users).
+    #[schemars(length(min = 1))]
+    name: String,
+    /// Last day (UTC, inclusive) of the membership (`YYYY-MM-DD`); after it a
+    /// remaining membership is `member_expired`.
+    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    until: String,
+    /// Why the identity has the membership.
+    #[schemars(length(min = 1))]
+    reason: String,
+    /// Tracking ticket.
+    ticket: Option<String>,
+}
 
 /// A rule id: `[a-z0-9][a-z0-9-]*`.
 #[derive(JsonSchema)]

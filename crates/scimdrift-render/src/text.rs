@@ -38,6 +38,10 @@ pub(crate) fn kind_description(kind: FindingKind) -> &'static str {
         FindingKind::MemberUnexpected => "A live member of an exact group is not declared.",
         FindingKind::MemberUnresolved => "A declared member does not exist live at all.",
         FindingKind::MemberDangling => "A live member id matches no user or embed user.",
+        FindingKind::MemberExpired => {
+            "A time-bound member is still in the group after its until date."
+        }
+        FindingKind::MemberExpiring => "A time-bound member's until date is near.",
         FindingKind::MembershipRequired => {
             "A subject is in none of the groups a must_be_in entry names."
         }

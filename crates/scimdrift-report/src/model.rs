@@ -73,6 +73,10 @@ pub enum FindingKind {
     MemberUnresolved,
     /// A live member id matches no user or embed user.
     MemberDangling,
+    /// A time-bound member is still in the group after its `until` date.
+    MemberExpired,
+    /// A time-bound member's `until` date is within `expiring_within_days`.
+    MemberExpiring,
     /// A subject is in none of the groups a `must_be_in` entry names.
     MembershipRequired,
     /// A subject is in a group a `must_not_be_in` entry names.
@@ -91,7 +95,7 @@ pub enum FindingKind {
 
 impl FindingKind {
     /// Every kind, in declaration order.
-    pub const ALL: [FindingKind; 15] = [
+    pub const ALL: [FindingKind; 17] = [
         FindingKind::GroupMissing,
         FindingKind::GroupUnmanaged,
         FindingKind::GroupNameInvalid,
@@ -100,6 +104,8 @@ impl FindingKind {
         FindingKind::MemberUnexpected,
         FindingKind::MemberUnresolved,
         FindingKind::MemberDangling,
+        FindingKind::MemberExpired,
+        FindingKind::MemberExpiring,
         FindingKind::MembershipRequired,
         FindingKind::MembershipForbidden,
         FindingKind::MembershipNotAllowed,
@@ -120,6 +126,8 @@ impl FindingKind {
             FindingKind::MemberUnexpected => "member_unexpected",
             FindingKind::MemberUnresolved => "member_unresolved",
             FindingKind::MemberDangling => "member_dangling",
+            FindingKind::MemberExpired => "member_expired",
+            FindingKind::MemberExpiring => "member_expiring",
             FindingKind::MembershipRequired => "membership_required",
             FindingKind::MembershipForbidden => "membership_forbidden",
             FindingKind::MembershipNotAllowed => "membership_not_allowed",

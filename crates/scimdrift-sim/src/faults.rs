@@ -129,6 +129,13 @@ pub struct FaultSpec {
     pub bomb_mib: u64,
     /// Added to every list page's `totalResults` (a lie when not 0).
     pub total_offset: i64,
+    /// Added to the `totalResults` of every list page of a kind after the
+    /// first one served (a proxy whose count drifts once a scan is under way;
+    /// the data itself unchanged).
+    pub total_drift: i64,
+    /// The first this-many list pages in the middle of a list (past the first
+    /// page, short of the end) lose their last resource.
+    pub short_pages: u32,
     /// Added to every list page's `itemsPerPage`.
     pub items_per_page_offset: i64,
     /// Added to every list page's echoed `startIndex`.
@@ -168,6 +175,8 @@ impl Default for FaultSpec {
             gzip_bomb: 0.0,
             bomb_mib: 1024,
             total_offset: 0,
+            total_drift: 0,
+            short_pages: 0,
             items_per_page_offset: 0,
             start_index_offset: 0,
             overfull: 0,
@@ -263,6 +272,9 @@ Hostile servers (status 200 answers that lie or hurt):
   redirect=SHARE                    302 to the same path on another origin (localhost)
   gzip-bomb=SHARE, bomb-mib=N       gzip body inflating to N MiB of zeros (1024)
   total-results=+N|-N               every list page lies about totalResults
+  total-drift=+N|-N                 ... every page of a list after its first one does
+  short-pages=N                     the first N pages in the middle of a list lose
+                                    their last resource
   items-per-page=+N|-N              ... about itemsPerPage
   start-index=+N|-N                 ... echoes a startIndex that was not asked for
   overfull=N                        ... carries N more items than count
@@ -275,6 +287,8 @@ Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
     /// Whether any list-page lie is switched on.
     pub fn lies(&self) -> bool {
         self.total_offset != 0
+            || self.total_drift != 0
+            || self.short_pages != 0
             || self.items_per_page_offset != 0
             || self.start_index_offset != 0
             || self.overfull != 0
@@ -369,6 +383,8 @@ impl FromStr for FaultSpec {
                 "gzip-bomb" => spec.gzip_bomb = share(item, value)?,
                 "bomb-mib" => spec.bomb_mib = count::<u64>(item, value)?.max(1),
                 "total-results" => spec.total_offset = offset(item, value)?,
+                "total-drift" => spec.total_drift = offset(item, value)?,
+                "short-pages" => spec.short_pages = count(item, value)?,
                 "items-per-page" => spec.items_per_page_offset = offset(item, value)?,
                 "start-index" => spec.start_index_offset = offset(item, value)?,
                 "overfull" => spec.overfull = count(item, value)?,
@@ -427,9 +443,12 @@ mod tests {
         let spec: FaultSpec =
             "500=0.1, 502=5%, 503=0.05, reset=0.01, truncate=0.01, malformed=0.02, \
              slow=0.1, slow-chunk-ms=20, slow-chunks=4, jitter=30ms, storm=0.5, storm-len=3, \
-             mutate=delete:2, mutate-times=2"
+             mutate=delete:2, mutate-times=2, total-drift=-10, short-pages=3"
                 .parse()
                 .unwrap();
+        assert_eq!(spec.total_drift, -10);
+        assert_eq!(spec.short_pages, 3);
+        assert!(spec.lies());
         assert_eq!(spec.status_502, 0.05);
         assert_eq!(spec.slow_chunk_delay, Duration::from_millis(20));
         assert_eq!(spec.jitter, Duration::from_millis(30));

@@ -90,7 +90,7 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
         None => None,
     };
     let input = input::load(args.snapshot.as_deref(), &args.connect)?;
-    let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files);
+    let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files, now);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));
     }

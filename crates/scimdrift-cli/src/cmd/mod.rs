@@ -5,6 +5,7 @@
 //! ([`crate::pr`]) and `--state-dir` ([`crate::state`]).
 
 pub mod check;
+pub mod completions;
 pub mod diff;
 pub mod fetch;
 pub mod filter;

@@ -57,7 +57,7 @@ pub fn run(args: PlanArgs) -> Result<Exit, CliError> {
     let now = parse_now(args.now.as_deref())?;
     let (files, loaded) = policies::load_dir(&args.policies)?;
     let input = input::load(args.snapshot.as_deref(), &args.connect)?;
-    let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files);
+    let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files, now);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));
     }

@@ -7,7 +7,7 @@ use crate::input::{self, parse_now, policies, snapshot};
 use crate::output::write_file;
 use scimdrift_proto::Filter;
 use scimdrift_reconcile::{CheckOptions, SubjectKind, applicable_rules, check};
-use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter};
+use scimdrift_render::review::{self, Review, ReviewDeclaration, ReviewFilter, ReviewTimeBound};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -118,6 +118,18 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
         .map(|g| ReviewDeclaration {
             rule: g.rule_id(),
             embed_users: g.embed_users.iter().map(|m| m.name.clone()).collect(),
+            time_bound: g
+                .embed_users
+                .iter()
+                .filter_map(|m| {
+                    m.until.as_ref().map(|u| ReviewTimeBound {
+                        embed_user: m.name.clone(),
+                        until: u.date.to_string(),
+                        reason: u.reason.clone(),
+                        ticket: u.ticket.clone(),
+                    })
+                })
+                .collect(),
         })
         .collect();
     let select = ReviewFilter {

@@ -258,3 +258,62 @@ fn case_only_group_match_warns_on_stderr() {
     let run = check_scenario("group-missing-case-hint", &["--format", "json"]).status(2);
     insta::assert_snapshot!("case-only-group-warning", run.stderr);
 }
+
+/// `validate --snapshot` learns the types of attributes no schema types from
+/// the data: here Omni's custom attribute `seats`, a number in every embed
+/// user, compared with a string. Without the snapshot, nothing is known about
+/// `seats`, so there is no warning; core attributes are linted either way.
+#[test]
+fn validate_snapshot_learns_attribute_types() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("policies")).unwrap();
+    std::fs::write(
+        dir.path().join("policies/embed.yaml"),
+        "version: 1\nembed_users:\n  - id: big-tenants\n    where: 'urn:omni:params:1.0:UserAttribute:seats ge \"100\" and urn:omni:params:1.0:UserAttribute:tier eq \"gold\"'\n    must_be_in: [Big]\n",
+    )
+    .unwrap();
+    let user = |id: &str, seats: &str, tier: &str| {
+        format!(
+            r#"{{"id":"{id}","userName":"{id}@embed","embedExternalId":"{id}","urn:omni:params:1.0:UserAttribute":{{"seats":{seats},"tier":{tier}}}}}"#
+        )
+    };
+    std::fs::write(
+        dir.path().join("snapshot.json"),
+        format!(
+            r#"{{"schema":"scimdrift.snapshot/v1","groups":[],"users":[],"embed_users":[{},{}]}}"#,
+            user("e1", "12", r#""gold""#),
+            user("e2", "250", "null"),
+        ),
+    )
+    .unwrap();
+    let mut cmd = scimdrift(dir.path());
+    cmd.args(["validate"]);
+    assert_outcome!(outcome(&mut cmd), @r"
+    --- stdout
+    ok: 1 file(s), 0 group declaration(s), 1 rule(s), 0 exception(s), 0 warning(s)
+    --- stderr
+    [exit status: 0]
+    ");
+    let mut cmd = scimdrift(dir.path());
+    cmd.args(["validate", "--snapshot", "snapshot.json"]);
+    assert_outcome!(outcome(&mut cmd), @r#"
+    --- stdout
+    ok: 1 file(s), 0 group declaration(s), 1 rule(s), 0 exception(s), 1 warning(s)
+    --- stderr
+    warning: `urn:omni:params:1.0:UserAttribute:seats ge "100"` in `where` of rule `big-tenants` fails with `invalidFilter` wherever the attribute is set: `urn:omni:params:1.0:UserAttribute:seats` holds numbers in the snapshot, not strings
+     --> embed.yaml:4:56
+      |
+    4 |     where: 'urn:omni:params:1.0:UserAttribute:seats ge "100" and urn:omni:params:1.0:UserAttribute:tier eq "gold"'
+      |                                                        ^^^^^
+      = hint: did you mean `urn:omni:params:1.0:UserAttribute:seats ge 100`?
+    [exit status: 0]
+    "#);
+}
+
+#[test]
+fn expired_entry_of_a_non_member_warns_on_stderr() {
+    // Carol's and Zed's entries expired and neither is in `Admins`: the
+    // report is clean, and the policy is told the entries can go.
+    let run = check_scenario("member-expired-no-longer-member", &["--format", "json"]).status(0);
+    insta::assert_snapshot!("expired-entry-warning", run.stderr);
+}

@@ -5,6 +5,7 @@
     reason = "test helpers panic on broken fixtures by design"
 )]
 
+mod completions;
 mod diff;
 mod engine;
 mod errors;

@@ -82,7 +82,9 @@ async fn pages_follow_the_servers_cap_and_economise_requests() {
             ("/Groups".to_owned(), 1, 10_000),
             ("/Users".to_owned(), 1, 10_000),
             ("/Users".to_owned(), 101, 100),
-            ("/Users".to_owned(), 201, 50),
+            // The window reaching the end asks for a whole page: the 50
+            // that come back show the list really ends at 250.
+            ("/Users".to_owned(), 201, 100),
         ]
     );
     assert_eq!(snapshot.stats.requests, 4);
@@ -140,7 +142,7 @@ async fn large_count_refused_falls_back_to_100() {
         .filter(|r| r.path == "/Users")
         .map(|r| (r.start, r.count))
         .collect();
-    assert_eq!(users_asked, [(1, 10_000), (1, 100), (101, 50)]);
+    assert_eq!(users_asked, [(1, 10_000), (1, 100), (101, 100)]);
 }
 
 #[tokio::test]
@@ -188,6 +190,84 @@ async fn rate_limited_answers_pause_and_honour_retry_after() {
     assert!(snapshot.complete);
     assert!(snapshot.stats.rate_limited >= 1, "{:?}", snapshot.stats);
     assert_eq!(snapshot.stats.rate_limited, snapshot.stats.retries);
+}
+
+#[tokio::test]
+async fn a_repeated_500_is_retried_once_then_reported() {
+    let server = Responder::start(|req: &Req| {
+        if req.path == "/Users" {
+            Reply::json(500, &json!({"detail": "something went wrong"}))
+        } else {
+            page(&[], req, 100)
+        }
+    })
+    .await;
+    let snapshot = fetch(&options(&server.url()), &token(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(!snapshot.complete);
+    insta::assert_snapshot!(snapshot.incomplete_reasons.join("\n").replace(&server.url(), "http://SERVER"), @"users: `http://SERVER/Users?startIndex=1&count=10000` answered HTTP 500 twice; a 500 that repeats is a server problem to report, not to retry");
+    // Two attempts, not 1 + max_retries (3).
+    let users_asked = server
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/Users")
+        .count();
+    assert_eq!(users_asked, 2);
+    assert_eq!(snapshot.stats.retries, 1);
+
+    // A single 500 is retried and forgotten.
+    let items = users(3);
+    let failures = Arc::new(AtomicUsize::new(0));
+    let f = Arc::clone(&failures);
+    let server = Responder::start(move |req: &Req| {
+        if req.path == "/Users" && f.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Reply::json(500, &json!({"detail": "hiccup"}));
+        }
+        if req.path == "/Users" {
+            page(&items, req, 100)
+        } else {
+            page(&[], req, 100)
+        }
+    })
+    .await;
+    let snapshot = fetch(&options(&server.url()), &token(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(snapshot.complete, "{:?}", snapshot.incomplete_reasons);
+    assert_eq!(snapshot.users.len(), 3);
+    assert_eq!(snapshot.stats.retries, 1);
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_is_waited_for() {
+    // Planned maintenance: the first two users requests get 503 with
+    // `Retry-After: 1`; the client waits a second each time (far longer than
+    // its millisecond backoff), then reads everything.
+    let items = users(3);
+    let failures = Arc::new(AtomicUsize::new(0));
+    let f = Arc::clone(&failures);
+    let server = Responder::start(move |req: &Req| {
+        if req.path == "/Users" && f.fetch_add(1, Ordering::SeqCst) < 2 {
+            return Reply::json(503, &json!({"detail": "maintenance"})).header("retry-after", "1");
+        }
+        if req.path == "/Users" {
+            page(&items, req, 100)
+        } else {
+            page(&[], req, 100)
+        }
+    })
+    .await;
+    let mut o = options(&server.url());
+    o.backoff_max = Duration::from_secs(5);
+    let started = std::time::Instant::now();
+    let snapshot = fetch(&o, &token(), &NoProgress).await.unwrap();
+    let took = started.elapsed();
+    assert!(snapshot.complete, "{:?}", snapshot.incomplete_reasons);
+    assert_eq!(snapshot.users.len(), 3);
+    assert_eq!(snapshot.stats.retries, 2);
+    assert!(took >= Duration::from_secs(2), "waited only {took:?}");
+    assert!(took < Duration::from_secs(4), "waited {took:?}");
 }
 
 #[tokio::test]

@@ -1,13 +1,18 @@
 //! Group declarations (`groups:`): each declared group must exist live;
 //! its declared members must exist and, unless `members: unmanaged`, be
 //! members (`exact` also forbids undeclared members); `min_members` and
-//! `max_members` bound its size.
+//! `max_members` bound its size. A time-bound entry (`until`) is an
+//! ordinary declared member through its last day; after it, a member still
+//! in the group is `member_expired` (not `member_unexpected`) and one no
+//! longer in it is fine; near it, `member_expiring`.
 
 use super::findings::{Draft, describe, group_subject};
 use super::index::{Index, Who};
 use super::summary::Governed;
-use crate::model::{GroupDecl, MembersMode, Policies, SubjectKind};
-use scimdrift_report::{FindingKind, MembershipDiff, PolicyLocation, Subject, SubjectType};
+use crate::model::{DeclaredMember, GroupDecl, MemberUntil, MembersMode, Policies, SubjectKind};
+use scimdrift_report::{
+    FindingKind, MembershipDiff, PolicyLocation, Severity, Subject, SubjectType,
+};
 use std::collections::BTreeSet;
 
 /// What later phases need from the declarations.
@@ -27,6 +32,7 @@ pub(super) struct Declared {
 pub(super) fn check_declarations(
     index: &Index<'_>,
     policies: &Policies,
+    now: jiff::Timestamp,
     drafts: &mut Vec<Draft>,
     governed: &mut Governed,
 ) -> Declared {
@@ -36,16 +42,30 @@ pub(super) fn check_declarations(
         diffs: Vec::new(),
     };
     for decl in &policies.groups {
-        let missing = declaration(decl, index, drafts, governed, &mut declared);
+        let at = When {
+            now,
+            window: jiff::SignedDuration::from_hours(
+                24 * i64::from(policies.settings.expiring_within_days),
+            ),
+        };
+        let missing = declaration(decl, index, at, drafts, governed, &mut declared);
         declared.missing.push(missing);
     }
     declared
+}
+
+/// The evaluation time and the `expiring_within_days` window.
+#[derive(Clone, Copy)]
+struct When {
+    now: jiff::Timestamp,
+    window: jiff::SignedDuration,
 }
 
 /// Checks one declaration; returns how many declared members are missing.
 fn declaration(
     decl: &GroupDecl,
     index: &Index<'_>,
+    when: When,
     drafts: &mut Vec<Draft>,
     governed: &mut Governed,
     out: &mut Declared,
@@ -83,6 +103,9 @@ fn declaration(
     }
     let check_members = decl.members != MembersMode::Unmanaged;
     let mut declared: BTreeSet<Who> = BTreeSet::new();
+    // Members whose entry has expired: reported as `member_expired`, so not
+    // also as `member_unexpected`.
+    let mut expired_members: BTreeSet<Who> = BTreeSet::new();
     let mut missing = 0usize;
     let members_of = live.map(|gi| &index.resolved[gi]);
     let is_member = |who: Who| members_of.is_some_and(|m| m.contains(&Some(who)));
@@ -101,7 +124,13 @@ fn declaration(
                     .get(m.name.as_str())
                     .map(|&i| Who::Embed(i)),
             };
+            let expired = m.until.as_ref().is_some_and(|u| u.expired(when.now));
             let Some(who) = who else {
+                // An expired entry for an identity gone from the instance
+                // asks for nothing (the lint says to remove the entry).
+                if expired {
+                    continue;
+                }
                 missing += 1;
                 let subject = match kind {
                     SubjectKind::User => Subject {
@@ -138,6 +167,51 @@ fn declaration(
                 Who::User(i) => governed.users[i] = true,
                 Who::Embed(i) => governed.embed[i] = true,
             }
+            if let Some(until) = m.until.as_ref().filter(|_| check_members && live.is_some()) {
+                let subject = || index.subject(who);
+                let why = until_why(until);
+                if expired {
+                    if is_member(who) {
+                        expired_members.insert(who);
+                        let message = format!(
+                            "{} is still a member of `{}`, but the membership expired on {} ({why})",
+                            describe(&subject()),
+                            decl.name,
+                            until.date
+                        );
+                        drafts.push(mk(
+                            FindingKind::MemberExpired,
+                            Some(subject()),
+                            message,
+                            &m.at,
+                        ));
+                    }
+                    continue;
+                }
+                if let Some(end) = until.end()
+                    && is_member(who)
+                {
+                    let left = end.duration_since(when.now);
+                    if left <= when.window {
+                        let days = match left.as_hours().div_euclid(24) {
+                            0 => "its last day".to_owned(),
+                            n => format!("{n} day(s) left"),
+                        };
+                        let message = format!(
+                            "{}'s membership of `{}` expires on {} ({days}; {why})",
+                            describe(&subject()),
+                            decl.name,
+                            until.date
+                        );
+                        let mut d =
+                            mk(FindingKind::MemberExpiring, Some(subject()), message, &m.at);
+                        d.severity = Severity::Warning;
+                        drafts.push(d);
+                    }
+                }
+            } else if expired {
+                continue;
+            }
             declared.insert(who);
             if check_members && live.is_some() && !is_member(who) {
                 missing += 1;
@@ -161,7 +235,7 @@ fn declaration(
     if decl.members == MembersMode::Exact {
         let before = drafts.len();
         for who in index.resolved[gi].iter().flatten() {
-            if !declared.contains(who) {
+            if !declared.contains(who) && !expired_members.contains(who) {
                 let subject = index.subject(*who);
                 let message = format!(
                     "{} is a member of `{}` but is not declared",
@@ -176,8 +250,8 @@ fn declaration(
                 ));
             }
         }
-        if drafts.len() > before || missing > 0 {
-            out.diffs.push(membership_diff(decl, gi, index));
+        if drafts.len() > before || missing > 0 || !expired_members.is_empty() {
+            out.diffs.push(membership_diff(decl, gi, index, when.now));
         }
     }
     let size = live_group.members.len() as u64;
@@ -201,6 +275,14 @@ fn declaration(
     }
     missing
 }
+/// A time-bound entry's reason and ticket, for messages.
+fn until_why(until: &MemberUntil) -> String {
+    match &until.ticket {
+        Some(t) => format!("{}; ticket {t}", until.reason),
+        None => until.reason.clone(),
+    }
+}
+
 /// How a membership diff names a live member.
 fn member_label(index: &Index<'_>, who: Who) -> String {
     match who {
@@ -216,14 +298,23 @@ fn member_label(index: &Index<'_>, who: Who) -> String {
 }
 
 /// Expected against live members of an `exact` group, as sorted labels.
-fn membership_diff(decl: &GroupDecl, gi: usize, index: &Index<'_>) -> MembershipDiff {
+/// Entries whose `until` has passed are no longer expected.
+fn membership_diff(
+    decl: &GroupDecl,
+    gi: usize,
+    index: &Index<'_>,
+    now: jiff::Timestamp,
+) -> MembershipDiff {
+    let current = |m: &&DeclaredMember| !m.until.as_ref().is_some_and(|u| u.expired(now));
     let mut expected: Vec<String> = decl
         .users
         .iter()
+        .filter(current)
         .map(|m| m.name.to_lowercase())
         .chain(
             decl.embed_users
                 .iter()
+                .filter(current)
                 .map(|m| format!("{} (embed)", m.name)),
         )
         .collect();

@@ -130,10 +130,7 @@ fn subject_matches(exception_subject: &str, subject: Option<&Subject>) -> bool {
 /// The first instant at which an exception no longer applies: the day after
 /// `expires`, at midnight UTC.
 fn expiry_instant(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
-    let next = date.checked_add(jiff::Span::new().days(1)).ok()?;
-    next.to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp())
+    crate::model::day_after(date)
 }
 
 fn exception_subject(name: &str, kind: Option<SubjectKind>, index: &Index<'_>) -> Subject {

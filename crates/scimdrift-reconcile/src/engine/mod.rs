@@ -133,7 +133,8 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
 
     let mut drafts = Vec::new();
     let mut governed = summary::Governed::new(&index);
-    let declared = declarations::check_declarations(&index, policies, &mut drafts, &mut governed);
+    let declared =
+        declarations::check_declarations(&index, policies, opts.now, &mut drafts, &mut governed);
     let mut coverage =
         live_groups::check_live_groups(&index, policies, &declared.live, &mut drafts);
     let where_errors = rules::evaluate_rules(&index, policies, &mut drafts, &mut governed);

@@ -4,15 +4,18 @@
 
 use crate::diag::{Diagnostic, Level, Related};
 use crate::pattern::GroupPattern;
+use crate::schema_attrs::SeenTypes;
 use crate::yaml::{self, Node, NodeKind, Pos, Style};
 use scimdrift_report::{PolicyLocation, Severity};
 use std::collections::BTreeMap;
 
-/// One file being decoded: its path, its text and the diagnostics so far.
+/// One file being decoded: its path, its text, the diagnostics so far, and
+/// the attribute types a snapshot shows (empty without one).
 pub(super) struct Ctx<'a> {
     pub(super) file: &'a str,
     pub(super) source: &'a str,
     pub(super) diags: &'a mut Vec<Diagnostic>,
+    pub(super) seen: &'a SeenTypes,
 }
 
 impl Ctx<'_> {
@@ -161,6 +164,32 @@ impl Ctx<'_> {
             );
         }
         parsed
+    }
+
+    /// A `YYYY-MM-DD` date (`what` names the key in the error).
+    pub(super) fn date(&mut self, node: &Node, what: &str) -> Option<jiff::civil::Date> {
+        let text = self.non_empty_string(node, what)?;
+        let shaped = text.len() == 10
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
+        let date = if shaped {
+            text.parse::<jiff::civil::Date>().ok()
+        } else {
+            None
+        };
+        if date.is_none() {
+            self.at(
+                node.pos,
+                format!("`{what}` must be a date, found `{text}`"),
+                Some("write `YYYY-MM-DD`, e.g. `2027-01-31`".to_owned()),
+            );
+        }
+        date
     }
 
     pub(super) fn severity(&mut self, node: &Node) -> Option<Severity> {

@@ -33,31 +33,10 @@ impl Ctx<'_> {
             .get("ticket")
             .and_then(|(_, v)| self.string(v, "ticket"));
         let owner = map.get("owner").and_then(|(_, v)| self.string(v, "owner"));
-        let expires = expires_text.and_then(|text| {
-            let shaped = text.len() == 10
-                && text.bytes().enumerate().all(|(i, b)| {
-                    if i == 4 || i == 7 {
-                        b == b'-'
-                    } else {
-                        b.is_ascii_digit()
-                    }
-                });
-            let date = if shaped {
-                text.parse::<jiff::civil::Date>().ok()
-            } else {
-                None
-            };
-            if date.is_none()
-                && let Some((_, v)) = map.get("expires")
-            {
-                self.at(
-                    v.pos,
-                    format!("`expires` must be a date, found `{text}`"),
-                    Some("write `YYYY-MM-DD`, e.g. `2027-01-31`".to_owned()),
-                );
-            }
-            date
-        });
+        // Checked for presence above; decoded (and its format checked) here.
+        let expires = expires_text
+            .and_then(|_| map.get("expires"))
+            .and_then(|(_, v)| self.date(v, "expires"));
         Some(Exception {
             rule: rule?,
             subject: subject?,

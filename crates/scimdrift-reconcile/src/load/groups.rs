@@ -4,8 +4,9 @@
 use super::ctx::{Ctx, did_you_mean, loc};
 use super::keys;
 use crate::diag::Level;
-use crate::model::{DeclaredMember, GroupDecl, MembersMode};
-use crate::yaml::Node;
+use crate::model::{DeclaredMember, GroupDecl, MemberUntil, MembersMode};
+use crate::yaml::{Node, NodeKind, Pos};
+use scimdrift_report::PolicyLocation;
 use scimdrift_report::Severity;
 
 impl Ctx<'_> {
@@ -73,7 +74,28 @@ impl Ctx<'_> {
             .get("members")
             .and_then(|(_, v)| v.as_scalar())
             .is_some_and(|s| s.value == "unmanaged");
-        if explicit_unmanaged
+        let untils: Vec<PolicyLocation> = users
+            .iter()
+            .chain(&embed_users)
+            .filter_map(|m| m.until.as_ref().map(|u| u.at.clone()))
+            .collect();
+        if explicit_unmanaged && !untils.is_empty() {
+            for at in untils {
+                self.at(
+                    Pos {
+                        line: at.line,
+                        column: at.column,
+                        len: 5,
+                    },
+                    "`until` in a group with `members: unmanaged`".to_owned(),
+                    Some(
+                        "an unmanaged group's membership is not checked, so nothing would expire; use `exact` or `at_least`"
+                            .to_owned(),
+                    ),
+                );
+            }
+            ok = false;
+        } else if explicit_unmanaged
             && listed
             && let Some((k, _)) = map.get("members")
         {
@@ -122,13 +144,20 @@ impl Ctx<'_> {
         })
     }
 
+    /// Decodes a group's `users` or `embed_users` (`what`): plain names, or
+    /// `{name, until, reason, ticket}` mappings for time-bound members.
     pub(super) fn members_list(&mut self, node: &Node, what: &str) -> Vec<DeclaredMember> {
         let Some(items) = self.seq(node, what) else {
             return Vec::new();
         };
         let mut out: Vec<DeclaredMember> = Vec::new();
         for item in items {
-            let Some(name) = self.non_empty_string(item, what) else {
+            let entry = if matches!(item.kind, NodeKind::Map(_)) {
+                self.time_bound_member(item, what)
+            } else {
+                self.non_empty_string(item, what).map(|name| (name, None))
+            };
+            let Some((name, until)) = entry else {
                 continue;
             };
             let dup = if what == "users" {
@@ -148,8 +177,62 @@ impl Ctx<'_> {
             out.push(DeclaredMember {
                 name,
                 at: loc(self.file, item.pos),
+                until,
             });
         }
         out
+    }
+
+    /// One `{name, until, reason, ticket}` entry of `users` / `embed_users`.
+    fn time_bound_member(
+        &mut self,
+        node: &Node,
+        what: &str,
+    ) -> Option<(String, Option<MemberUntil>)> {
+        let map = self.mapping(node, keys::MEMBER, &format!("an entry of `{what}`"))?;
+        let missing = |ctx: &mut Self, key: &str| {
+            ctx.at(
+                node.pos,
+                format!("time-bound member without `{key}`"),
+                Some(
+                    "a member written as a mapping needs `name`, `until` and `reason` (`ticket` is optional)"
+                        .to_owned(),
+                ),
+            );
+        };
+        let name = match map.get("name") {
+            Some((_, v)) => self.non_empty_string(v, "name"),
+            None => {
+                missing(self, "name");
+                None
+            }
+        };
+        let date = match map.get("until") {
+            Some((k, v)) => self.date(v, "until").map(|d| (d, k.pos)),
+            None => {
+                missing(self, "until");
+                None
+            }
+        };
+        let reason = match map.get("reason") {
+            Some((_, v)) => self.non_empty_string(v, "reason"),
+            None => {
+                missing(self, "reason");
+                None
+            }
+        };
+        let ticket = map
+            .get("ticket")
+            .and_then(|(_, v)| self.string(v, "ticket"));
+        let (date, pos) = date?;
+        Some((
+            name?,
+            Some(MemberUntil {
+                date,
+                reason: reason?,
+                ticket,
+                at: loc(self.file, pos),
+            }),
+        ))
     }
 }

@@ -30,6 +30,9 @@ pub(super) const GROUP: &[&str] = &[
     "max_members",
     "severity",
 ];
+/// The keys of a time-bound member entry in a group's `users` or
+/// `embed_users`.
+pub(super) const MEMBER: &[&str] = &["name", "until", "reason", "ticket"];
 /// The keys of a subject rule.
 pub(super) const RULE: &[&str] = &[
     "id",

@@ -5,7 +5,8 @@
 //! [`Ctx`](ctx::Ctx) (the accessors that report wrong types, unknown keys
 //! and duplicates), one module per section: [`settings`], [`groups`],
 //! [`rules`], [`sod`], [`exceptions`]; then [`cross`] checks across files
-//! and [`warnings`] adds schema warnings. The allowed keys are in [`keys`].
+//! and [`warnings`] adds schema warnings (unknown attributes, literals of
+//! a type their attribute never holds). The allowed keys are in [`keys`].
 
 mod cross;
 mod ctx;
@@ -21,6 +22,7 @@ pub(crate) use ctx::suggest;
 
 use crate::diag::{Diagnostic, Level, Related};
 use crate::model::{Policies, SubjectKind};
+use crate::schema_attrs::SeenTypes;
 use crate::yaml::{self, Node, NodeKind, Style};
 use ctx::{Ctx, loc};
 use scimdrift_report::{PolicyFileRef, PolicyLocation};
@@ -73,6 +75,16 @@ pub struct Loaded {
 /// assert_eq!(errors[0].hint.as_deref(), Some("did you mean `groups`?"));
 /// ```
 pub fn load_policies(files: &[PolicySource]) -> Result<Loaded, Vec<Diagnostic>> {
+    load_policies_seeing(files, &SeenTypes::default())
+}
+
+/// [`load_policies`], also warning about `where` literals of a type the
+/// snapshot `seen` was learned from never shows for their attribute (for
+/// attributes no known schema types; see [`SeenTypes`]).
+pub fn load_policies_seeing(
+    files: &[PolicySource],
+    seen: &SeenTypes,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut sorted: Vec<&PolicySource> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     let mut diags = Vec::new();
@@ -92,6 +104,7 @@ pub fn load_policies(files: &[PolicySource]) -> Result<Loaded, Vec<Diagnostic>> 
             file: &file.path,
             source: contents,
             diags: &mut diags,
+            seen,
         };
         if file.contents.len() > MAX_POLICY_FILE_BYTES {
             ctx.whole_file(

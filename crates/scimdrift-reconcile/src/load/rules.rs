@@ -53,6 +53,7 @@ impl Ctx<'_> {
         }
         if let (Some(f), Some((_, v))) = (&filter, map.get("where")) {
             self.warn_where_attributes(f, v, subjects, id.as_deref().unwrap_or("?"));
+            self.warn_where_types(f, v, subjects, id.as_deref().unwrap_or("?"));
         }
         let mut list = |ctx: &mut Self, key: &str| -> Option<Vec<GroupPattern>> {
             let (_, v) = map.get(key)?;

@@ -2,7 +2,9 @@
 //! rules.
 
 use super::REVIEW_SCHEMA;
-use super::model::{Evidence, Review, ReviewFinding, ReviewSummary, ReviewedUser};
+use super::model::{
+    Evidence, Review, ReviewFinding, ReviewSummary, ReviewedUser, TimeBoundMembership,
+};
 use scimdrift_proto::{EmbedUser, Filter, Group, Snapshot};
 use scimdrift_reconcile::AppliedRules;
 use scimdrift_report::{Report, SubjectType};
@@ -97,11 +99,21 @@ pub fn build(
             }
             rules.extend(decided.rules.iter().cloned());
         }
+        let mut time_bound = Vec::new();
         for d in declarations {
             if d.embed_users.contains(&external_id) {
                 rules.insert(d.rule.clone());
             }
+            for t in d.time_bound.iter().filter(|t| t.embed_user == external_id) {
+                time_bound.push(TimeBoundMembership {
+                    group: d.rule.strip_prefix("group:").unwrap_or(&d.rule).to_owned(),
+                    until: t.until.clone(),
+                    reason: t.reason.clone(),
+                    ticket: t.ticket.clone(),
+                });
+            }
         }
+        time_bound.sort_by(|a, b| a.group.cmp(&b.group));
         // A finding's rule applied, whatever the selectors say (e.g. an
         // exception's or a declaration's finding).
         let findings = findings_of.remove(u.id.as_str()).unwrap_or_default();
@@ -119,6 +131,7 @@ pub fn build(
             user_name: u.user_name,
             active: u.active.unwrap_or(true),
             rules: rules.into_iter().collect(),
+            time_bound,
             findings,
         });
     }
@@ -207,6 +220,21 @@ pub struct ReviewDeclaration {
     pub rule: String,
     /// The declared `embedExternalId`s.
     pub embed_users: Vec<String>,
+    /// The time-bound entries among them (`until`, `reason`, `ticket`).
+    pub time_bound: Vec<ReviewTimeBound>,
+}
+
+/// A time-bound entry of a declaration, as the review lists it.
+#[derive(Debug, Clone)]
+pub struct ReviewTimeBound {
+    /// The declared `embedExternalId`.
+    pub embed_user: String,
+    /// The last day of the membership (`YYYY-MM-DD`).
+    pub until: String,
+    /// Why.
+    pub reason: String,
+    /// Tracking ticket.
+    pub ticket: Option<String>,
 }
 
 /// Which embed users to review.

@@ -42,7 +42,7 @@ pub fn render_csv(review: &Review) -> String {
                 u.entity.clone(),
                 u.user_name.clone(),
                 u.active.to_string(),
-                u.groups.join("; "),
+                u.group_labels().join("; "),
                 u.rules.join("; "),
                 open.to_string(),
                 (u.findings.len() - open).to_string(),

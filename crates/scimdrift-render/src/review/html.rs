@@ -91,7 +91,7 @@ pub fn render_html(review: &Review) -> String {
             html(&u.user_name),
             html(&u.id),
             if u.active { "yes" } else { "no" },
-            list(&u.groups),
+            list(&u.group_labels()),
             list(&u.rules),
             findings_html(&u.findings),
         );

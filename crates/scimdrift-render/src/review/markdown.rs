@@ -57,7 +57,7 @@ pub fn render_markdown(review: &Review) -> String {
             md_cell(&u.user_name),
             md_cell(&u.id),
             if u.active { "yes" } else { "no" },
-            md_cell(&u.groups.join(", ")),
+            md_cell(&u.group_labels().join(", ")),
             md_cell(&u.rules.join(", ")),
             if findings.is_empty() {
                 "—".to_owned()

@@ -22,12 +22,14 @@ mod markdown;
 mod model;
 mod svg;
 
-pub use build::{ReviewDeclaration, ReviewError, ReviewFilter, build};
+pub use build::{ReviewDeclaration, ReviewError, ReviewFilter, ReviewTimeBound, build};
 pub use csv::render_csv;
 pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
-pub use model::{Evidence, Review, ReviewFinding, ReviewSummary, ReviewedUser};
+pub use model::{
+    Evidence, Review, ReviewFinding, ReviewSummary, ReviewedUser, TimeBoundMembership,
+};
 
 /// The `schema` value of a review's JSON.
 pub const REVIEW_SCHEMA: &str = "scimdrift.review/v1";

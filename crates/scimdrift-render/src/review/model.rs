@@ -74,8 +74,47 @@ pub struct ReviewedUser {
     pub groups: Vec<String>,
     /// Rules and declarations that applied, sorted.
     pub rules: Vec<String>,
+    /// Declared memberships that end on a date (`until`), by group.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub time_bound: Vec<TimeBoundMembership>,
     /// Findings about this user.
     pub findings: Vec<ReviewFinding>,
+}
+
+/// A declared membership that ends on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeBoundMembership {
+    /// The group's name.
+    pub group: String,
+    /// The last day of the membership (`YYYY-MM-DD`).
+    pub until: String,
+    /// Why the user has it.
+    pub reason: String,
+    /// Tracking ticket.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket: Option<String>,
+}
+
+impl ReviewedUser {
+    /// The user's groups as the renderers list them: each name, followed by
+    /// `(until …: reason; ticket …)` for a membership that ends on a date.
+    pub(super) fn group_labels(&self) -> Vec<String> {
+        self.groups
+            .iter()
+            .map(|g| match self.time_bound.iter().find(|t| &t.group == g) {
+                Some(t) => format!("{g} ({})", time_bound_text(t)),
+                None => g.clone(),
+            })
+            .collect()
+    }
+}
+
+/// A time-bound membership's terms as one line of text.
+pub(super) fn time_bound_text(t: &TimeBoundMembership) -> String {
+    match &t.ticket {
+        Some(ticket) => format!("until {}: {}; ticket {ticket}", t.until, t.reason),
+        None => format!("until {}: {}", t.until, t.reason),
+    }
 }
 
 /// Counts for the summary and the charts.

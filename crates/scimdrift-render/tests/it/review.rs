@@ -1,7 +1,7 @@
 use crate::fixture;
 use scimdrift_proto::{Filter, Snapshot};
 use scimdrift_reconcile::{PolicySource, SubjectKind, applicable_rules, load_policies};
-use scimdrift_render::review::{self, ReviewDeclaration, ReviewFilter};
+use scimdrift_render::review::{self, ReviewDeclaration, ReviewFilter, ReviewTimeBound};
 
 fn snapshot() -> Snapshot {
     serde_json::from_str(
@@ -53,6 +53,12 @@ embed_users:
     let decls = [ReviewDeclaration {
         rule: "group:Support Escalations".into(),
         embed_users: vec!["acme-support-7".into()],
+        time_bound: vec![ReviewTimeBound {
+            embed_user: "acme-support-7".into(),
+            until: "2027-03-31".into(),
+            reason: "support rota cover".into(),
+            ticket: Some("SEC-9".into()),
+        }],
     }];
     review::build(&snapshot(), &report, &applied, &decls, select).unwrap()
 }
@@ -67,6 +73,15 @@ fn every_embed_user_with_groups_rules_findings_and_exceptions() {
         .find(|u| u.external_id == "acme-support-7")
         .unwrap();
     assert_eq!(sup.groups, ["All Embed Users", "Support Escalations"]);
+    // The time-bound membership is listed with its terms.
+    assert_eq!(sup.time_bound.len(), 1);
+    assert_eq!(
+        (
+            sup.time_bound[0].group.as_str(),
+            sup.time_bound[0].until.as_str()
+        ),
+        ("Support Escalations", "2027-03-31")
+    );
     assert_eq!(
         sup.rules,
         ["acme-isolation", "all-embed", "group:Support Escalations"]

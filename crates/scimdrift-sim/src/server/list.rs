@@ -4,7 +4,7 @@
 use super::lies;
 use super::reply::Answer;
 use super::resources::{Params, without_members};
-use super::state::{Shared, read};
+use super::state::{Shared, lock, read};
 use crate::config::Profile;
 use crate::store::{Entry, Kind};
 use axum::http::StatusCode;
@@ -71,12 +71,32 @@ pub(super) fn page(shared: &Shared, kind: Kind, params: &Params) -> Result<(Answ
         })
         .collect();
     lies::rewrite_items(&s.faults, &store, kind, strip, &mut items);
-    let shown = lies::Shown::new(&s.faults, total, start, items.len());
+    let drift = {
+        let mut rt = lock(&shared.runtime);
+        let middle = start > 1 && from.saturating_add(page.len()) < total;
+        if middle && !items.is_empty() && rt.short_pages_done < s.faults.short_pages {
+            rt.short_pages_done += 1;
+            items.pop();
+        }
+        let served = &mut rt.pages_served[kind_slot(kind)];
+        *served += 1;
+        if *served > 1 { s.faults.total_drift } else { 0 }
+    };
+    let mut shown = lies::Shown::new(&s.faults, total, start, items.len());
+    shown.total = shown.total.saturating_add(drift).max(0);
     let more_pages = filter.is_none() && start == 1 && page.len() < total;
     Ok((
         Answer::json(StatusCode::OK, envelope(&shown, &items)),
         Page { kind, more_pages },
     ))
+}
+
+fn kind_slot(kind: Kind) -> usize {
+    match kind {
+        Kind::Groups => 0,
+        Kind::Users => 1,
+        Kind::EmbedUsers => 2,
+    }
 }
 
 /// The `ListResponse` text. Omni leaves `Resources` out of an empty page.

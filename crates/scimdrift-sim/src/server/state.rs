@@ -47,6 +47,10 @@ pub(super) struct Runtime {
     /// 429s still to send in the current storm.
     pub(super) storm_left: u32,
     pub(super) mutations_done: u32,
+    /// List pages served so far, per kind (groups, users, embed users).
+    pub(super) pages_served: [u64; 3],
+    /// Middle pages cut short so far (the `short-pages` lie).
+    pub(super) short_pages_done: u32,
     /// Groups made by `POST /groups` so far (their ids count up).
     pub(super) groups_created: u32,
 }
@@ -63,6 +67,8 @@ impl Runtime {
                 .collect(),
             storm_left: 0,
             mutations_done: 0,
+            pages_served: [0; 3],
+            short_pages_done: 0,
             groups_created: 0,
         }
     }

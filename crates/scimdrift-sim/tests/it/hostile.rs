@@ -155,6 +155,32 @@ async fn list_pages_that_lie_about_their_numbers() {
 }
 
 #[tokio::test]
+async fn a_total_that_drifts_after_the_first_page_and_short_middle_pages() {
+    let sim = start(hostile("total-drift=-4,short-pages=1")).await;
+    let base = sim.scim_base_url();
+    let total = |page: &serde_json::Value| page["totalResults"].as_i64();
+    // The first users page tells the truth; every later one drifts.
+    let first = get_json(&base, "/users?count=3").await;
+    assert_eq!((total(&first), ids(&first).len()), (Some(10), 3));
+    // The first page in the middle of the list loses its last resource
+    // (and says so in itemsPerPage); the next one is whole.
+    let middle = get_json(&base, "/users?startIndex=4&count=3").await;
+    assert_eq!((total(&middle), ids(&middle).len()), (Some(6), 2));
+    assert_eq!(middle["itemsPerPage"], 2);
+    let again = get_json(&base, "/users?startIndex=4&count=3").await;
+    assert_eq!(ids(&again).len(), 3);
+    // The page reaching the end is never cut.
+    let last = get_json(&base, "/users?startIndex=8&count=3").await;
+    assert_eq!(ids(&last).len(), 3);
+    // Each kind drifts after its own first page.
+    let groups = get_json(&base, "/groups").await;
+    assert_eq!(
+        total(&groups),
+        Some(sim.with_store(|s| s.to_snapshot()).groups.len() as i64)
+    );
+}
+
+#[tokio::test]
 async fn overfull_pages_and_duplicate_ids() {
     let sim = start(hostile("overfull=2,duplicate-ids=on")).await;
     let page = get_json(&sim.scim_base_url(), "/users?count=3").await;
