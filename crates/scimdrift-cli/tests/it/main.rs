@@ -17,6 +17,7 @@ mod init;
 mod readonly;
 mod reports;
 mod review;
+mod scheduled;
 mod secrets;
 mod support;
 mod workflow;
