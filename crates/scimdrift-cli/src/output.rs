@@ -1,9 +1,11 @@
 //! `--format` and `--output FORMAT=PATH`, shared by `check` and `render`:
-//! one report, several formats per run.
+//! one report, several formats per run. `--output owners=DIR` is the one
+//! output that is a directory: one Markdown digest per owner.
 
 use crate::error::{CliError, Context as _};
 use crate::write::write_atomic;
 use scimdrift_reconcile::Report;
+use scimdrift_render::owners::Owners;
 use scimdrift_render::{Format, RenderOptions, markdown};
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -11,10 +13,13 @@ use std::path::{Path, PathBuf};
 /// Output arguments.
 #[derive(Debug, Clone, clap::Args)]
 pub struct OutputArgs {
-    /// Format written to stdout: human, json, markdown, sarif, junit, github, csv.
+    /// Format written to stdout: human, json, markdown, sarif, junit, github,
+    /// csv, openmetrics.
     #[arg(long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     pub format: Format,
-    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=drift.sarif`.
+    /// Also write FORMAT to PATH (repeatable), e.g. `--output sarif=drift.sarif`;
+    /// `owners=DIR` writes one Markdown digest per policy owner (and
+    /// `unowned.md`) into DIR.
     #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
     pub outputs: Vec<OutputSpec>,
     /// Where readers find the full report, named when Markdown or annotations
@@ -27,9 +32,18 @@ pub struct OutputArgs {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputSpec {
     /// The format.
-    pub format: Format,
-    /// The file.
+    pub format: OutputFormat,
+    /// The file (a directory for `owners`).
     pub path: PathBuf,
+}
+
+/// What an `--output` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// One report format, one file.
+    Report(Format),
+    /// The owner digests, a directory.
+    Owners,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -45,8 +59,13 @@ fn parse_output(s: &str) -> Result<OutputSpec, String> {
     if path.is_empty() {
         return Err(format!("no path after `{format}=`"));
     }
+    let format = if format == "owners" {
+        OutputFormat::Owners
+    } else {
+        OutputFormat::Report(parse_format(format).map_err(|e| format!("{e}, or owners=DIR"))?)
+    };
     Ok(OutputSpec {
-        format: parse_format(format)?,
+        format,
         path: PathBuf::from(path),
     })
 }
@@ -58,7 +77,7 @@ impl OutputArgs {
         let full_report = self.full_report.clone().or_else(|| {
             self.outputs
                 .iter()
-                .find(|o| o.format == Format::Json)
+                .find(|o| o.format == OutputFormat::Report(Format::Json))
                 .map(|o| format!("`{}`", o.path.display()))
         });
         RenderOptions {
@@ -71,19 +90,38 @@ impl OutputArgs {
         }
     }
 
+    /// Whether an `--output owners=DIR` asks for the policies' owners.
+    pub fn wants_owners(&self) -> bool {
+        self.outputs
+            .iter()
+            .any(|o| o.format == OutputFormat::Owners)
+    }
+
     /// Writes every `--output` file, then the `--format` rendering to stdout,
     /// and with `--format github` appends the Markdown summary to
-    /// `$GITHUB_STEP_SUMMARY` when it is set.
-    pub fn emit(&self, report: &Report, opts: &RenderOptions) -> Result<(), CliError> {
+    /// `$GITHUB_STEP_SUMMARY` when it is set. `owners` is who owns what in
+    /// the policies, needed when [`Self::wants_owners`].
+    pub fn emit(
+        &self,
+        report: &Report,
+        opts: &RenderOptions,
+        owners: Option<&Owners>,
+    ) -> Result<(), CliError> {
+        let file_opts = RenderOptions {
+            color: false,
+            ..opts.clone()
+        };
         for output in &self.outputs {
-            let file_opts = RenderOptions {
-                color: false,
-                ..opts.clone()
-            };
-            write_file(
-                &output.path,
-                &scimdrift_render::render(report, output.format, &file_opts),
-            )?;
+            match output.format {
+                OutputFormat::Report(format) => write_file(
+                    &output.path,
+                    &scimdrift_render::render(report, format, &file_opts),
+                )?,
+                OutputFormat::Owners => {
+                    let owners = owners.cloned().unwrap_or_default();
+                    write_digests(&output.path, report, &owners, &file_opts)?;
+                }
+            }
         }
         let text = scimdrift_render::render(report, self.format, opts);
         let mut out = std::io::stdout().lock();
@@ -106,6 +144,38 @@ pub fn write_file(path: &Path, text: &str) -> Result<(), CliError> {
     }
     write_atomic(path, text.as_bytes())
         .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Writes the owner digests into `dir` (created if missing).
+fn write_digests(
+    dir: &Path,
+    report: &Report,
+    owners: &Owners,
+    opts: &RenderOptions,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for digest in scimdrift_render::owners::render(report, owners, opts) {
+        write_file(&dir.join(&digest.file), &digest.text)?;
+    }
+    Ok(())
+}
+
+/// Who owns which group and exception in these policies.
+pub fn owners_of(policies: &scimdrift_reconcile::Policies) -> Owners {
+    let mut owners = Owners::default();
+    for group in &policies.groups {
+        if let Some(owner) = group.owner.as_ref().filter(|o| !o.trim().is_empty()) {
+            owners.groups.insert(group.name.clone(), owner.clone());
+        }
+    }
+    for exception in &policies.exceptions {
+        if let Some(owner) = exception.owner.as_ref().filter(|o| !o.trim().is_empty()) {
+            owners
+                .exceptions
+                .insert(exception.at.clone(), owner.clone());
+        }
+    }
+    owners
 }
 
 /// Appends the Markdown summary to the step summary file, keeping the file
@@ -160,8 +230,15 @@ mod tests {
         assert_eq!(
             parse_output("sarif=out/x.sarif"),
             Ok(OutputSpec {
-                format: Format::Sarif,
+                format: OutputFormat::Report(Format::Sarif),
                 path: "out/x.sarif".into()
+            })
+        );
+        assert_eq!(
+            parse_output("owners=digests"),
+            Ok(OutputSpec {
+                format: OutputFormat::Owners,
+                path: "digests".into()
             })
         );
         assert_eq!(

@@ -103,6 +103,11 @@ fn assert_sane(format: Format, text: &str, report: &Report, opts: &RenderOptions
         Format::Human => {
             assert!(text.contains("finding"), "human: no counts");
         }
+        Format::Openmetrics => {
+            let failing = format!("\nscimdrift_findings_failing {}\n", report.summary.failing);
+            assert!(text.contains(&failing), "openmetrics: {text}");
+            assert!(text.ends_with("# EOF\n"), "openmetrics: no # EOF");
+        }
     }
 }
 

@@ -8,6 +8,8 @@
 //! - [`junit`]: a test case per evaluated declaration or rule, a failure per finding.
 //! - [`github`]: GitHub Actions workflow-command annotations within GitHub's limits.
 //! - [`csv`]: one row per finding, guarded against spreadsheet formula injection.
+//! - [`openmetrics`]: the run's numbers for Prometheus (textfile collector, pushgateway).
+//! - [`owners`]: one Markdown digest per group owner (several files, not a [`Format`]).
 //! - [`diff`]: what changed between two snapshots (not a report format).
 //! - [`review`]: the embed-user access review (CSV, Markdown, JSON, a self-contained HTML page).
 //!
@@ -22,6 +24,8 @@ pub mod human;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod openmetrics;
+pub mod owners;
 pub mod review;
 pub mod sarif;
 mod text;
@@ -47,11 +51,13 @@ pub enum Format {
     Github,
     /// One CSV row per finding.
     Csv,
+    /// OpenMetrics text: the run's numbers for Prometheus.
+    Openmetrics,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::Human,
         Format::Json,
         Format::Markdown,
@@ -59,6 +65,7 @@ impl Format {
         Format::Junit,
         Format::Github,
         Format::Csv,
+        Format::Openmetrics,
     ];
 
     /// The name used on the command line.
@@ -71,6 +78,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Github => "github",
             Format::Csv => "csv",
+            Format::Openmetrics => "openmetrics",
         }
     }
 }
@@ -83,7 +91,9 @@ impl fmt::Display for Format {
 
 /// An unknown format name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown format `{0}` (expected one of: human, json, markdown, sarif, junit, github, csv)")]
+#[error(
+    "unknown format `{0}` (expected one of: human, json, markdown, sarif, junit, github, csv, openmetrics)"
+)]
 pub struct UnknownFormat(pub String);
 
 impl FromStr for Format {
@@ -111,6 +121,9 @@ pub struct RenderOptions {
     pub markdown_max_bytes: usize,
     /// Colour in human output.
     pub color: bool,
+    /// The counters of the fetch that produced the checked snapshot, for
+    /// OpenMetrics (`None`: a saved report, whose fetch is not known).
+    pub fetch: Option<scimdrift_proto::FetchStats>,
 }
 
 impl Default for RenderOptions {
@@ -120,6 +133,7 @@ impl Default for RenderOptions {
             full_report: None,
             markdown_max_bytes: markdown::COMMENT_LIMIT,
             color: false,
+            fetch: None,
         }
     }
 }
@@ -228,6 +242,7 @@ pub fn render(report: &Report, format: Format, opts: &RenderOptions) -> String {
         Format::Junit => junit::render(report, opts),
         Format::Github => github::render(report, opts),
         Format::Csv => csv::render(report, opts),
+        Format::Openmetrics => openmetrics::render(report, opts),
     }
 }
 
@@ -242,7 +257,7 @@ mod tests {
         }
         assert_eq!(
             "xml".parse::<Format>().unwrap_err().to_string(),
-            "unknown format `xml` (expected one of: human, json, markdown, sarif, junit, github, csv)"
+            "unknown format `xml` (expected one of: human, json, markdown, sarif, junit, github, csv, openmetrics)"
         );
     }
 

@@ -395,6 +395,12 @@ fn grouped(findings: Vec<&Finding>, opts: &RenderOptions) -> Vec<Block> {
         .collect()
 }
 
+/// One finding as a Markdown list item (`- **error** `kind` message — facts`),
+/// as the PR comment shows it; also the owner digests' line.
+pub(crate) fn finding_line(f: &Finding, opts: &RenderOptions, with_group: bool) -> String {
+    item(f, opts, with_group).line
+}
+
 fn item(f: &Finding, opts: &RenderOptions, with_group: bool) -> Item {
     let mut line = format!(
         "- **{}** `{}` {}",
@@ -441,7 +447,7 @@ fn item(f: &Finding, opts: &RenderOptions, with_group: bool) -> Item {
 }
 
 /// A code span that survives backticks in the value.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = one_line(text);
     if text.contains('`') {
         format!("`` {text} ``")
@@ -452,6 +458,6 @@ fn code(text: &str) -> String {
 
 /// Escapes raw HTML, which would otherwise be interpreted (or stripped) by
 /// the Markdown renderer. User values never reach a table cell.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('<', "&lt;").replace('>', "&gt;")
 }

@@ -69,10 +69,37 @@ pub struct CheckArgs {
     /// persisting or resolved since the last run.
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
+    /// With --state-dir: fail (exit 2) only when a failing finding is new
+    /// since the last run, so a schedule alerts on change, not every night.
+    #[arg(long, requires = "state_dir")]
+    pub fail_on_new: bool,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub connect: ConnectArgs,
+}
+
+/// `--fail-on-new`: drift exits 2 only when a failing finding is new since
+/// the last run; otherwise 0, with a note on stderr saying why.
+fn fail_on_new(report: &scimdrift_reconcile::Report) -> Exit {
+    let failing = report
+        .findings
+        .iter()
+        .filter(|f| f.fails(report.fail_on))
+        .filter(|f| f.since_last_run != Some(scimdrift_reconcile::Since::Resolved));
+    let (new, old): (Vec<_>, Vec<_>) =
+        failing.partition(|f| f.since_last_run == Some(scimdrift_reconcile::Since::New));
+    if !new.is_empty() {
+        return Exit::Drift;
+    }
+    let _ = writeln!(
+        anstream::stderr(),
+        "note: {} failing finding{} persist{} from the last run and none is new: exit 0 (--fail-on-new)",
+        old.len(),
+        if old.len() == 1 { "" } else { "s" },
+        if old.len() == 1 { "s" } else { "" },
+    );
+    Exit::Clean
 }
 
 /// Runs `scimdrift check`.
@@ -114,8 +141,13 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
     if let Some(dir) = &args.state_dir {
         crate::state::annotate(&mut report, dir)?;
     }
-    let render_opts = args.output.render_options(&args.policies);
-    args.output.emit(&report, &render_opts)?;
+    let mut render_opts = args.output.render_options(&args.policies);
+    render_opts.fetch = Some(input.snapshot.stats.clone());
+    let owners = args
+        .output
+        .wants_owners()
+        .then(|| crate::output::owners_of(&loaded.policies));
+    args.output.emit(&report, &render_opts, owners.as_ref())?;
     if let Some(dir) = &args.state_dir
         && !crate::state::save(&report, input.bytes.as_bytes(), dir)?
     {
@@ -125,7 +157,10 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
             dir.display()
         );
     }
-    let code = Exit::from(report.status);
+    let mut code = Exit::from(report.status);
+    if args.fail_on_new && code == Exit::Drift {
+        code = fail_on_new(&report);
+    }
     // The process ends right after: freeing a million small allocations
     // one by one would only delay the exit.
     std::mem::forget(report);

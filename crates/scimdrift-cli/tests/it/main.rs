@@ -18,6 +18,7 @@ mod plan;
 mod readonly;
 mod reports;
 mod review;
+mod scheduled;
 mod secrets;
 mod support;
 mod workflow;

@@ -125,7 +125,7 @@ fn bad_output_spec_is_invalid_input() {
     assert_outcome!(run, @r"
     --- stdout
     --- stderr
-    error: invalid value 'pdf' for '--format <FORMAT>': unknown format `pdf` (expected one of: human, json, markdown, sarif, junit, github, csv)
+    error: invalid value 'pdf' for '--format <FORMAT>': unknown format `pdf` (expected one of: human, json, markdown, sarif, junit, github, csv, openmetrics)
 
     For more information, try '--help'.
     [exit status: 4]

@@ -46,7 +46,8 @@ fn check(dir: &Path, base_url: &str) -> std::process::Command {
         .args(["--format", "markdown", "--state-dir", "state"])
         .args(["--output", "json=r.json", "--output", "sarif=r.sarif"])
         .args(["--output", "junit=r.xml", "--output", "csv=r.csv"])
-        .args(["--output", "human=r.txt"]);
+        .args(["--output", "human=r.txt", "--output", "openmetrics=r.prom"])
+        .args(["--output", "owners=digests"]);
     cmd
 }
 
