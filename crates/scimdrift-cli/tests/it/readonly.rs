@@ -1,6 +1,7 @@
 //! Read-only by test, not by care: every command that can reach a live
 //! instance sends nothing but GET requests. The simulator's request log sees
-//! every request each command made.
+//! every request each command made, and nothing they print or write holds
+//! the token.
 
 use scimdrift_proto::Snapshot;
 use scimdrift_sim::{SimConfig, Simulator};
@@ -65,6 +66,22 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
                 .map(|s| (*s).to_owned())
                 .collect(),
         ),
+        (
+            "plan",
+            ["plan", "--policies", policies, "--out", "plan.json"]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
+        (
+            "init",
+            ["init", "--out", "adopted"]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
     ];
     for (name, args) in commands {
         sim.clear_requests();
@@ -72,12 +89,41 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
         cmd.args(&args)
             .args(live(&sim.base_url()))
             .env("OMNI_API_TOKEN", TOKEN);
-        let (code, _stdout, stderr) = run(&mut cmd);
+        let (code, stdout, stderr) = run(&mut cmd);
         assert!(matches!(code, 0 | 2), "`{name}` exited {code}:\n{stderr}");
+        assert!(
+            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+            "`{name}` printed the token"
+        );
         let requests = sim.requests();
         assert!(!requests.is_empty(), "`{name}` made no request");
         let writes: Vec<_> = requests.iter().filter(|r| r.method != "GET").collect();
         assert!(writes.is_empty(), "`{name}` sent {writes:?}");
     }
+    // Nothing any of them wrote (snapshot, state, plan, adopted policies)
+    // holds the token.
+    assert!(dir.path().join("plan.json").is_file());
+    assert!(dir.path().join("adopted/groups.yaml").is_file());
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(TOKEN),
+            "{} holds the token",
+            entry.display()
+        );
+    }
     sim.shutdown().await;
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
