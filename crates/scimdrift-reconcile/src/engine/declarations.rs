@@ -114,16 +114,7 @@ fn declaration(
         (&decl.embed_users, SubjectKind::EmbedUser),
     ] {
         for m in list {
-            let who = match kind {
-                SubjectKind::User => index
-                    .user_by_lower
-                    .get(&m.name.to_lowercase())
-                    .map(|&i| Who::User(i)),
-                SubjectKind::EmbedUser => index
-                    .embed_by_ext
-                    .get(m.name.as_str())
-                    .map(|&i| Who::Embed(i)),
-            };
+            let who = index.named(kind, &m.name);
             let expired = m.until.as_ref().is_some_and(|u| u.expired(when.now));
             let Some(who) = who else {
                 // An expired entry for an identity gone from the instance

@@ -3,7 +3,7 @@
 //! or unused.
 
 use super::findings::Draft;
-use super::index::{Index, Who};
+use super::index::Index;
 use crate::model::{Exception, Policies, SubjectKind};
 use scimdrift_report::{ExceptionRef, Finding, FindingKind, Severity, Subject, SubjectType};
 
@@ -136,15 +136,13 @@ fn expiry_instant(date: jiff::civil::Date) -> Option<jiff::Timestamp> {
 fn exception_subject(name: &str, kind: Option<SubjectKind>, index: &Index<'_>) -> Subject {
     let user = || {
         index
-            .user_by_lower
-            .get(&name.to_lowercase())
-            .map(|&i| index.subject(Who::User(i)))
+            .named(SubjectKind::User, name)
+            .map(|w| index.subject(w))
     };
     let embed = || {
         index
-            .embed_by_ext
-            .get(name)
-            .map(|&i| index.subject(Who::Embed(i)))
+            .named(SubjectKind::EmbedUser, name)
+            .map(|w| index.subject(w))
     };
     let found = match kind {
         Some(SubjectKind::User) => user(),

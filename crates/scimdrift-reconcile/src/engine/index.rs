@@ -2,6 +2,7 @@
 //! lowercase userName and embedExternalId, every group's members resolved,
 //! and each identity's groups.
 
+use crate::model::SubjectKind;
 use foldhash::{HashMap, HashMapExt as _};
 use rayon::prelude::*;
 use scimdrift_proto::{Resource, Snapshot};
@@ -155,6 +156,18 @@ pub(super) fn build_index<'s>(snapshot: &'s Snapshot, problems: &mut Vec<String>
 }
 
 impl Index<'_> {
+    /// The identity a policy names: a standard user by userName (any case),
+    /// an embed user by embedExternalId (exact).
+    pub(super) fn named(&self, kind: SubjectKind, name: &str) -> Option<Who> {
+        match kind {
+            SubjectKind::User => self
+                .user_by_lower
+                .get(&name.to_lowercase())
+                .map(|&i| Who::User(i)),
+            SubjectKind::EmbedUser => self.embed_by_ext.get(name).map(|&i| Who::Embed(i)),
+        }
+    }
+
     /// The report's subject for an identity.
     pub(super) fn subject(&self, who: Who) -> Subject {
         match who {

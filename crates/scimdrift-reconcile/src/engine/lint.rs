@@ -1,7 +1,7 @@
 //! Policy warnings that need the live data, as diagnostics pointing into
 //! the policy files (printed beside a check's report).
 
-use super::index::{Who, build_index};
+use super::index::build_index;
 use crate::diag::{Diagnostic, Level};
 use crate::load::PolicySource;
 use crate::model::{Policies, SubjectKind};
@@ -122,16 +122,7 @@ fn expired_entries(
                 let Some(until) = m.until.as_ref().filter(|u| u.expired(now)) else {
                     continue;
                 };
-                let who = match kind {
-                    SubjectKind::User => index
-                        .user_by_lower
-                        .get(&m.name.to_lowercase())
-                        .map(|&i| Who::User(i)),
-                    SubjectKind::EmbedUser => index
-                        .embed_by_ext
-                        .get(m.name.as_str())
-                        .map(|&i| Who::Embed(i)),
-                };
+                let who = index.named(kind, &m.name);
                 let state = match (live, who) {
                     (_, None) => "does not exist live",
                     (Some(gi), Some(who)) if index.resolved[gi].contains(&Some(who)) => continue,
