@@ -3,8 +3,8 @@
 //! value the `where` filters see, for the rules with `inactive_for`.
 
 use jiff::Timestamp;
-use scimdrift_proto::filter::AttrPath;
 use scimdrift_proto::Projection;
+use scimdrift_proto::filter::AttrPath;
 use scimdrift_proto::scim::OMNI_USER_EXTENSION_URN;
 use serde_json::Value;
 
@@ -74,9 +74,9 @@ pub(super) fn read(value: &Value) -> Result<Activity, String> {
     match last_login {
         None | Some(Value::Null) => {}
         Some(Value::String(s)) => {
-            return timestamp(s).map(Activity::LastLogin).ok_or_else(|| {
-                format!("`lastLogin` {} is not an RFC 3339 timestamp", quoted(s))
-            });
+            return timestamp(s)
+                .map(Activity::LastLogin)
+                .ok_or_else(|| format!("`lastLogin` {} is not an RFC 3339 timestamp", quoted(s)));
         }
         Some(other) => {
             return Err(format!(

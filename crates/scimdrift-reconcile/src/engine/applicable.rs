@@ -75,7 +75,9 @@ impl SubjectData {
 
     /// The subject's activity, if an `inactive_for` rule read it.
     pub(super) fn activity(&self) -> Option<Activity> {
-        self.activity.as_ref().and_then(|a| a.as_ref().ok().copied())
+        self.activity
+            .as_ref()
+            .and_then(|a| a.as_ref().ok().copied())
     }
 }
 

@@ -329,11 +329,7 @@ fn evaluate_subject<'r, 'p: 'r>(
         if ident.groups.is_empty() {
             continue;
         }
-        let forbidden: Vec<Target> = c
-            .must_not_be_in
-            .iter()
-            .map(|r| target(r, value))
-            .collect();
+        let forbidden: Vec<Target> = c.must_not_be_in.iter().map(|r| target(r, value)).collect();
         let allowed: Option<Vec<Target>> = c
             .only_in
             .as_ref()

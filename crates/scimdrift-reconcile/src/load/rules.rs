@@ -1,5 +1,5 @@
-//! Subject rules (`users:` and `embed_users:`): id, `where` filter, group
-//! references, severity.
+//! Subject rules (`users:` and `embed_users:`): id, `where` filter,
+//! `inactive_for`, group references, severity.
 
 use super::ctx::{Ctx, loc};
 use super::keys;
@@ -118,7 +118,10 @@ impl Ctx<'_> {
                 self.at(
                     node.pos,
                     format!("`inactive_for: {}` has no unit", s.value),
-                    Some(format!("write `{}d` for days or `{}w` for weeks", s.value, s.value)),
+                    Some(format!(
+                        "add a unit: `{}d` for days, or weeks such as `13w`",
+                        s.value
+                    )),
                 );
                 return None;
             }
