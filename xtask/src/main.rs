@@ -16,6 +16,7 @@ mod flags;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod interop_init;
 mod man;
 mod screenshot;
 mod sim_bench;
