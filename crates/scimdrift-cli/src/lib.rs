@@ -49,6 +49,8 @@ enum Command {
     Fetch(cmd::fetch::FetchArgs),
     /// Load and lint the policies only; no network.
     Validate(cmd::validate::ValidateArgs),
+    /// Run the policy tests (policy-tests/): hand-written orgs and the findings they must give.
+    Test(cmd::test::TestArgs),
     /// Compliance access review of embed users, with evidence metadata.
     Review(cmd::review::ReviewArgs),
     /// Compare two snapshots: who joined or left which group.
@@ -96,6 +98,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => cmd::check::run(args),
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Test(args) => cmd::test::run(args),
         Command::Review(args) => cmd::review::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Render(args) => cmd::render::run(args),

@@ -14,4 +14,5 @@ pub mod plan;
 pub mod render;
 pub mod review;
 pub mod schema;
+pub mod test;
 pub mod validate;
