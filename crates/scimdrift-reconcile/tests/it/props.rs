@@ -400,7 +400,7 @@ fn time_bound_file(
             (
                 "users",
                 users,
-                &(|i: usize| user_name(i, i % 2 == 0)) as &dyn Fn(usize) -> String,
+                &(|i: usize| user_name(i, i.is_multiple_of(2))) as &dyn Fn(usize) -> String,
             ),
             ("embed_users", embed, &|i: usize| format!("ext-{i}")),
         ] {
