@@ -67,6 +67,16 @@ pub struct TestArgs {
 /// 4 when a test file or the policies are invalid.
 pub fn run(args: TestArgs) -> Result<Exit, CliError> {
     let tests_dir = args.tests.clone().unwrap_or_else(|| beside(&args.policies));
+    if let (Ok(tests), Ok(policies)) = (tests_dir.canonicalize(), args.policies.canonicalize())
+        && tests.starts_with(&policies)
+    {
+        return Err(CliError::invalid(format!(
+            "the tests directory `{}` is inside the policies directory `{}`: its files would be loaded as policies",
+            tests_dir.display(),
+            args.policies.display()
+        ))
+        .with_hint("keep the tests beside the policies, e.g. `policy-tests/` next to `policies/`"));
+    }
     let (_files, loaded) = policies::load_dir(&args.policies)?;
     let sources = crate::read_policy_dir(&tests_dir).map_err(|err| match err {
         PolicyDirError::Missing(dir) => CliError::invalid(format!(

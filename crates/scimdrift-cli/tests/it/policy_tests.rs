@@ -63,7 +63,10 @@ fn a_failing_case_shows_the_findings_diff() {
         .split("zz-failing.yaml\n")
         .nth(1)
         .expect("the failing file is listed");
-    insta::assert_snapshot!("test_failing_case", tail);
+    // The count depends on how many cases policy-tests/ holds.
+    let (cases, result) = tail.split_once("\ntest result: ").expect("a result line");
+    assert!(result.starts_with("FAILED.") && result.contains(" 1 failed;"), "{out}");
+    insta::assert_snapshot!("test_failing_case", cases);
 }
 
 #[test]
@@ -145,4 +148,21 @@ fn help_shows_examples() {
     )
     .status(0);
     insta::assert_snapshot!("help_test", out.stdout);
+}
+
+#[test]
+fn tests_inside_the_policies_directory_are_refused() {
+    let dir = workspace();
+    copy_dir(
+        &dir.path().join("policy-tests"),
+        &dir.path().join("policies/tests"),
+    );
+    let out = outcome(scimdrift(dir.path()).args(["test", "--tests", "policies/tests"]));
+    assert_eq!(out.code, 4, "{out}");
+    assert!(
+        out.stderr.contains(
+            "is inside the policies directory `policies`: its files would be loaded as policies"
+        ),
+        "{out}"
+    );
 }

@@ -26,6 +26,7 @@ const CASE: &[&str] = &[
     "incomplete",
 ];
 const ORG: &[&str] = &["groups", "users", "embed_users"];
+const GROUP: &[&str] = &["name", "dangling"];
 const USER: &[&str] = &["userName", "active", "lastLogin", "meta", "groups"];
 const EMBED_USER: &[&str] = &[
     "embedExternalId",
@@ -359,8 +360,8 @@ impl Ctx<'_> {
         })
     }
 
-    /// The org of a case as a snapshot: groups (named in `groups` or in a
-    /// member's `groups`) get ids `g-1`, `g-2`, … in order of first mention,
+    /// The org of a case as a snapshot: groups (named in `groups`, with
+    /// dangling members if any, or in a member's `groups`) get ids `g-1`, `g-2`, … in order of first mention,
     /// users `u-1`, …, embed users `e-1`, …. An identity without
     /// `meta.created` was created at the case's `now` (a new account).
     fn org(&mut self, node: &Node, now: jiff::Timestamp) -> Option<Snapshot> {
@@ -380,7 +381,51 @@ impl Ctx<'_> {
             && let Some(items) = self.seq(v, "groups")
         {
             for item in items {
-                if let Some(name) = self.non_empty_string(item, "groups") {
+                // A name, or `{name, dangling: [ids]}`: members whose ids
+                // match no identity.
+                let (name, dangling) = if matches!(item.kind, NodeKind::Map(_)) {
+                    let Some(m) = self.mapping(item, GROUP, "a group of `org`") else {
+                        continue;
+                    };
+                    let name = match m.get("name") {
+                        Some((_, v)) => self.non_empty_string(v, "name"),
+                        None => {
+                            self.at(
+                                item.pos,
+                                "group without `name`".to_owned(),
+                                Some("add `name: <display name>`".to_owned()),
+                            );
+                            None
+                        }
+                    };
+                    let mut dangling = Vec::new();
+                    if let Some((_, v)) = m.get("dangling")
+                        && let Some(ids) = self.seq(v, "dangling")
+                    {
+                        for id in ids {
+                            let Some(text) = self.non_empty_string(id, "dangling") else {
+                                continue;
+                            };
+                            let generated = text.strip_prefix("u-").or(text.strip_prefix("e-"));
+                            if generated.is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())) {
+                                self.at(
+                                    id.pos,
+                                    format!("dangling member id `{text}` is an identity's id"),
+                                    Some(
+                                        "identities get ids `u-1`, `e-1`, …: pick another id"
+                                            .to_owned(),
+                                    ),
+                                );
+                                continue;
+                            }
+                            dangling.push(text);
+                        }
+                    }
+                    (name, dangling)
+                } else {
+                    (self.non_empty_string(item, "groups"), Vec::new())
+                };
+                if let Some(name) = name {
                     if groups.iter().any(|(n, _)| *n == name) {
                         self.at(
                             item.pos,
@@ -388,7 +433,10 @@ impl Ctx<'_> {
                             Some("list each group once".to_owned()),
                         );
                     }
-                    group_index(&mut groups, &name);
+                    let gi = group_index(&mut groups, &name);
+                    for id in dangling {
+                        groups[gi].1.push((id.clone(), id));
+                    }
                 }
             }
         }
