@@ -65,7 +65,10 @@ fn a_failing_case_shows_the_findings_diff() {
         .expect("the failing file is listed");
     // The count depends on how many cases policy-tests/ holds.
     let (cases, result) = tail.split_once("\ntest result: ").expect("a result line");
-    assert!(result.starts_with("FAILED.") && result.contains(" 1 failed;"), "{out}");
+    assert!(
+        result.starts_with("FAILED.") && result.contains(" 1 failed;"),
+        "{out}"
+    );
     insta::assert_snapshot!("test_failing_case", cases);
 }
 

@@ -81,12 +81,8 @@ fn fail_on_new_needs_a_state_dir() {
     assert_outcome!(outcome(&mut check(dir.path(), &["--fail-on-new"])), @r"
     --- stdout
     --- stderr
-    error: the following required arguments were not provided:
-      --state-dir <DIR>
-
-    Usage: scimdrift check --state-dir <DIR> --snapshot <FILE> --now <RFC3339> --fail-on-new
-
-    For more information, try '--help'.
+    error: --fail-on-new needs --state-dir
+    hint: pass --state-dir DIR, or set `state_dir` under [check] in scimdrift.toml
     [exit status: 4]
     ");
 }
