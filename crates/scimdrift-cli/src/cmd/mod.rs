@@ -4,6 +4,7 @@
 //! the live connection ([`crate::connect`]), PR mode's base policies
 //! ([`crate::pr`]) and `--state-dir` ([`crate::state`]).
 
+pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod config;
@@ -15,4 +16,5 @@ pub mod plan;
 pub mod render;
 pub mod review;
 pub mod schema;
+pub mod test;
 pub mod validate;

@@ -5,6 +5,7 @@
     reason = "test helpers panic on broken fixtures by design"
 )]
 
+mod apply;
 mod completions;
 mod config;
 mod diff;
@@ -16,6 +17,7 @@ mod hardening;
 mod help;
 mod init;
 mod plan;
+mod policy_tests;
 mod readonly;
 mod reports;
 mod review;
