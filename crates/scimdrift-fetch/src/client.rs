@@ -22,9 +22,9 @@ use url::Url;
 use crate::error::{FetchError, server_detail};
 use crate::options::FetchOptions;
 use crate::plan::Page;
-use crate::rate::RateLimiter;
+use crate::rate::RatePool;
 use crate::retry::{Backoff, StatusClass, classify_status, parse_retry_after};
-use crate::token::{REDACTED, Token};
+use crate::token::{Keys, REDACTED};
 
 /// Why a page could not be read.
 #[derive(Debug)]
@@ -62,9 +62,11 @@ pub(crate) struct Counters {
 #[derive(Debug)]
 pub(crate) struct Http {
     client: reqwest::Client,
-    token: Token,
-    auth: HeaderValue,
-    limiter: RateLimiter,
+    keys: Keys,
+    /// One `Authorization` value per key, in the order of `keys`.
+    auth: Vec<HeaderValue>,
+    /// One rate limiter per key.
+    limiter: RatePool,
     permits: Semaphore,
     backoff: Backoff,
     max_retries: u32,
@@ -75,7 +77,7 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub fn new(options: &FetchOptions, token: Token) -> Result<Self, FetchError> {
+    pub fn new(options: &FetchOptions, keys: Keys) -> Result<Self, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("scimdrift/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
@@ -83,19 +85,28 @@ impl Http {
             .connect_timeout(options.connect_timeout)
             .build()
             .map_err(FetchError::Client)?;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| FetchError::Internal("the token cannot be sent in a header".into()))?;
-        // Keeps the value out of the HTTP stack's own debug output.
-        auth.set_sensitive(true);
+        let auth = keys
+            .tokens()
+            .iter()
+            .map(|token| {
+                let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        FetchError::Internal("the token cannot be sent in a header".into())
+                    })?;
+                // Keeps the value out of the HTTP stack's own debug output.
+                auth.set_sensitive(true);
+                Ok(auth)
+            })
+            .collect::<Result<Vec<_>, FetchError>>()?;
         let rng = match options.jitter_seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
         Ok(Http {
             client,
-            token,
+            limiter: RatePool::new(keys.len(), options.rate_limit_per_min),
+            keys,
             auth,
-            limiter: RateLimiter::new(options.rate_limit_per_min),
             permits: Semaphore::new(options.concurrency),
             backoff: Backoff {
                 base: options.backoff_base,
@@ -109,7 +120,7 @@ impl Http {
         })
     }
 
-    /// The current client-side rate, in requests per minute.
+    /// The current client-side rate over every key, in requests per minute.
     pub fn rate_per_minute(&self) -> f64 {
         self.limiter.per_minute()
     }
@@ -136,14 +147,15 @@ impl Http {
             if attempt > 0 {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
-            self.limiter.acquire().await;
+            let key = self.limiter.acquire().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            match self.attempt(&url, start, count).await {
+            match self.attempt(&url, key, start, count).await {
                 Ok(page) => {
                     self.counters.pages.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(
                         url = %url,
+                        key = key + 1,
                         elapsed_ms = sent.elapsed().as_millis(),
                         resources = page.resources.len(),
                         total = page.total,
@@ -162,13 +174,17 @@ impl Http {
                         self.backoff
                             .rate_limited_delay(attempt, retry_after, &mut *rng)
                     };
-                    self.limiter.rate_limited(wait);
+                    // Only the refused key pauses and slows down: the limit is
+                    // per key, the others still have their budgets.
+                    let limiter = self.limiter.key(key);
+                    limiter.rate_limited(wait);
                     last_problem = "HTTP 429 (rate limited)".to_owned();
                     tracing::info!(
                         url = %url,
+                        key = key + 1,
                         wait_ms = wait.as_millis(),
-                        rate_per_min = format!("{:.1}", self.limiter.per_minute()),
-                        "rate limited; pausing and slowing down"
+                        rate_per_min = format!("{:.1}", limiter.per_minute()),
+                        "rate limited; pausing this key and slowing it down"
                     );
                 }
                 Err(Attempt::Unavailable(retry_after)) => {
@@ -178,8 +194,11 @@ impl Http {
                             .rate_limited_delay(attempt, retry_after, &mut *rng)
                     };
                     if retry_after.is_some() {
-                        // Planned maintenance: nobody gets through before then.
-                        self.limiter.pause(wait);
+                        // Planned maintenance: nobody gets through before
+                        // then, whatever the key.
+                        for k in 0..self.keys.len() {
+                            self.limiter.key(k).pause(wait);
+                        }
                     }
                     tracing::info!(url = %url, wait_ms = wait.as_millis(), attempt, "HTTP 503; retrying");
                     last_problem = "HTTP 503".to_owned();
@@ -224,11 +243,18 @@ impl Http {
         )))
     }
 
-    async fn attempt(&self, url: &Url, start: u64, count: u32) -> Result<Page, Attempt> {
+    async fn attempt(
+        &self,
+        url: &Url,
+        key: usize,
+        start: u64,
+        count: u32,
+    ) -> Result<Page, Attempt> {
+        let auth = self.auth.get(key).unwrap_or(&self.auth[0]).clone();
         let response = self
             .client
             .get(url.clone())
-            .header(AUTHORIZATION, self.auth.clone())
+            .header(AUTHORIZATION, auth)
             .header(ACCEPT, "application/scim+json, application/json")
             .send()
             .await
@@ -241,7 +267,7 @@ impl Http {
                     .headers()
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    .map(|l| safe_location(url, l, &self.token))
+                    .map(|l| safe_location(url, l, &self.keys))
                     .unwrap_or_else(|| "(no Location header)".to_owned());
                 return Err(Attempt::Fatal(FetchError::Redirect {
                     status,
@@ -273,11 +299,12 @@ impl Http {
                     .read_body(response, 64 * 1024, url)
                     .await
                     .unwrap_or_default();
-                let detail = server_detail(&body, &self.token);
+                let detail = server_detail(&body, &self.keys);
                 let url = url.to_string();
                 return Err(Attempt::Fatal(match class {
                     StatusClass::Unauthorized => FetchError::Unauthorized {
                         status,
+                        key: self.keys.describe(key),
                         url,
                         detail,
                     },
@@ -307,16 +334,19 @@ impl Http {
     /// is re-read.
     fn decode(&self, body: Vec<u8>, start: u64, asked: u32) -> Result<Page, String> {
         let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
-        if text.contains(self.token.expose()) {
-            // A hostile or broken server echoed the credentials: keep them out
-            // of the snapshot, and say so (the data is no longer as served).
-            self.counters.echoed_token.store(true, Ordering::Relaxed);
-            text = text.replace(self.token.expose(), REDACTED);
+        for token in self.keys.tokens() {
+            if text.contains(token.expose()) {
+                // A hostile or broken server echoed the credentials: keep them
+                // out of the snapshot, and say so (the data is no longer as
+                // served).
+                self.counters.echoed_token.store(true, Ordering::Relaxed);
+                text = text.replace(token.expose(), REDACTED);
+            }
         }
         let list: ListResponse<Box<RawValue>> = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "the body is not a SCIM list response ({})",
-                self.token.redact(&e.to_string())
+                self.keys.redact(&e.to_string())
             )
         })?;
         let total = list
@@ -406,7 +436,7 @@ impl Http {
         } else {
             format!("{kind}: {}", causes.join(": "))
         };
-        self.token.redact(&text)
+        self.keys.redact(&text)
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {
@@ -422,14 +452,14 @@ enum BodyError {
 }
 
 /// A redirect target fit for a message: resolved, without credentials or query.
-fn safe_location(base: &Url, location: &str, token: &Token) -> String {
+fn safe_location(base: &Url, location: &str, keys: &Keys) -> String {
     match base.join(location) {
         Ok(mut url) => {
             let _ = url.set_username("");
             let _ = url.set_password(None);
             url.set_query(None);
             url.set_fragment(None);
-            token.redact(url.as_str())
+            keys.redact(url.as_str())
         }
         Err(_) => "(an unparseable Location header)".to_owned(),
     }
@@ -438,10 +468,11 @@ fn safe_location(base: &Url, location: &str, token: &Token) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::Token;
 
     #[test]
     fn locations_are_sanitised() {
-        let token = Token::new("tok", "t").unwrap();
+        let token = Keys::from(Token::new("tok", "t").unwrap());
         let base = Url::parse("https://a.example/api/scim/v2/users?startIndex=1").unwrap();
         assert_eq!(
             safe_location(&base, "https://u:p@evil.example/x?tok=tok#f", &token),

@@ -303,7 +303,7 @@ async fn unauthorized_is_fatal_with_a_helpful_message() {
     assert!(matches!(err, FetchError::Unauthorized { status: 401, .. }));
     let shown = err.to_string().replace(&server.url(), "http://SERVER");
     assert!(
-        shown.starts_with("the server rejected the token (HTTP 401 from `http://SERVER/"),
+        shown.starts_with("the server rejected API key 1 of 1 (sha256 fingerprint "),
         "{shown}"
     );
     assert!(shown.ends_with("): bad token Bearer [redacted]"), "{shown}");

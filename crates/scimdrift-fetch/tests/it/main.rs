@@ -7,5 +7,6 @@
 
 mod behaviour;
 mod hostile;
+mod keys;
 mod responder;
 mod sim;
