@@ -286,6 +286,30 @@ pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, CliError> {
     }
 }
 
+/// Reads the `selection` of groups live, and the members `snapshot` does not
+/// know by id, with these flags; returns the refresh and when it finished.
+pub async fn refresh_groups(
+    args: &ConnectArgs,
+    selection: &scimdrift_fetch::GroupSelection,
+    snapshot: &Snapshot,
+) -> Result<(scimdrift_fetch::Refreshed, jiff::Timestamp), CliError> {
+    init_logging(args.verbose);
+    let options = args.to_options()?;
+    let keys = args.keys()?;
+    let bar = ProgressBar::new(args.quiet);
+    let result = scimdrift_fetch::refresh(&options, &keys, selection, snapshot, &bar).await;
+    bar.finish();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the CLI edge owns the clock: it stamps the refresh"
+    )]
+    let finished_at = jiff::Timestamp::now();
+    let finished = finished_at
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or(finished_at);
+    Ok((result?, finished))
+}
+
 /// Prints why a snapshot is incomplete (always, even with `--quiet`: it
 /// explains exit code 3).
 pub fn report_incomplete(snapshot: &Snapshot) {

@@ -15,6 +15,7 @@ mod input;
 mod output;
 mod policy_dir;
 mod pr;
+mod refresh;
 mod state;
 mod write;
 

@@ -36,6 +36,21 @@ pub(crate) enum PageError {
     GaveUp(String),
 }
 
+/// What a request expects back.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// A list page asked at `start` for `count`.
+    Page { start: u64, count: u32 },
+    /// One resource by id; a 404 means it does not exist.
+    One,
+}
+
+/// What a request got.
+enum Got {
+    Page(Page),
+    One(Option<Resource>),
+}
+
 /// What one attempt ran into.
 enum Attempt {
     Fatal(FetchError),
@@ -125,7 +140,8 @@ impl Http {
         self.limiter.per_minute()
     }
 
-    /// Reads one list page, retrying what is worth retrying.
+    /// Reads one list page, retrying what is worth retrying. `endpoint` may
+    /// carry a query already (a `filter`).
     pub async fn get_page(
         &self,
         endpoint: &Url,
@@ -136,6 +152,27 @@ impl Http {
         url.query_pairs_mut()
             .append_pair("startIndex", &start.to_string())
             .append_pair("count", &count.to_string());
+        match self.get(&url, Want::Page { start, count }).await? {
+            Got::Page(page) => Ok(page),
+            Got::One(_) => Err(PageError::Fatal(FetchError::Internal(
+                "a list request answered as one resource".into(),
+            ))),
+        }
+    }
+
+    /// Reads one resource (`GET {endpoint}/{id}`), retrying what is worth
+    /// retrying; `Ok(None)` when the server answers 404.
+    pub async fn get_one(&self, url: &Url) -> Result<Option<Resource>, PageError> {
+        match self.get(url, Want::One).await? {
+            Got::One(resource) => Ok(resource),
+            Got::Page(_) => Err(PageError::Fatal(FetchError::Internal(
+                "a resource request answered as a list page".into(),
+            ))),
+        }
+    }
+
+    async fn get(&self, url: &Url, want: Want) -> Result<Got, PageError> {
+        let url = url.clone();
         // The semaphore is never closed, so this only fails on a logic error.
         let _permit =
             self.permits.acquire().await.map_err(|_| {
@@ -150,8 +187,8 @@ impl Http {
             let key = self.limiter.acquire().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            match self.attempt(&url, key, start, count).await {
-                Ok(page) => {
+            match self.attempt(&url, key, want).await {
+                Ok(Got::Page(page)) => {
                     self.counters.pages.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(
                         url = %url,
@@ -161,7 +198,17 @@ impl Http {
                         total = page.total,
                         "page"
                     );
-                    return Ok(page);
+                    return Ok(Got::Page(page));
+                }
+                Ok(Got::One(resource)) => {
+                    tracing::debug!(
+                        url = %url,
+                        key = key + 1,
+                        elapsed_ms = sent.elapsed().as_millis(),
+                        found = resource.is_some(),
+                        "resource"
+                    );
+                    return Ok(Got::One(resource));
                 }
                 Err(Attempt::Fatal(e)) => {
                     tracing::debug!(url = %url, error = %e, "fatal answer");
@@ -243,13 +290,7 @@ impl Http {
         )))
     }
 
-    async fn attempt(
-        &self,
-        url: &Url,
-        key: usize,
-        start: u64,
-        count: u32,
-    ) -> Result<Page, Attempt> {
+    async fn attempt(&self, url: &Url, key: usize, want: Want) -> Result<Got, Attempt> {
         let auth = self.auth.get(key).unwrap_or(&self.auth[0]).clone();
         let response = self
             .client
@@ -292,6 +333,8 @@ impl Http {
             }
             StatusClass::ServerError => return Err(Attempt::ServerError),
             StatusClass::Transient => return Err(Attempt::Transient(format!("HTTP {status}"))),
+            // A resource that does not exist is an answer, not a failure.
+            StatusClass::NotFound if matches!(want, Want::One) => return Ok(Got::One(None)),
             class @ (StatusClass::Unauthorized | StatusClass::NotFound | StatusClass::Fatal) => {
                 // A short error body is worth reading for its message; never a
                 // large one.
@@ -327,22 +370,48 @@ impl Http {
                 }),
                 BodyError::Transport(problem) => Attempt::Transient(problem),
             })?;
-        self.decode(body, start, count).map_err(Attempt::Transient)
+        match want {
+            Want::Page { start, count } => self
+                .decode(body, start, count)
+                .map(Got::Page)
+                .map_err(Attempt::Transient),
+            Want::One => self
+                .decode_one(body)
+                .map(|r| Got::One(Some(r)))
+                .map_err(Attempt::Transient),
+        }
+    }
+
+    /// Decodes one resource. Errors are transient, as for pages.
+    fn decode_one(&self, body: Vec<u8>) -> Result<Resource, String> {
+        let text = self.scrub(body)?;
+        Resource::from_json(&text).map_err(|e| {
+            format!(
+                "the body is not a SCIM resource ({})",
+                self.keys.redact(&e.to_string())
+            )
+        })
+    }
+
+    /// The body as text, with any key the server echoed redacted (and
+    /// flagged: the data is then not exactly as served).
+    fn scrub(&self, body: Vec<u8>) -> Result<String, String> {
+        let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
+        for token in self.keys.tokens() {
+            if text.contains(token.expose()) {
+                // A hostile or broken server echoed the credentials: keep them
+                // out of the snapshot, and say so.
+                self.counters.echoed_token.store(true, Ordering::Relaxed);
+                text = text.replace(token.expose(), REDACTED);
+            }
+        }
+        Ok(text)
     }
 
     /// Decodes a list page. Errors are transient: a truncated or garbled body
     /// is re-read.
     fn decode(&self, body: Vec<u8>, start: u64, asked: u32) -> Result<Page, String> {
-        let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
-        for token in self.keys.tokens() {
-            if text.contains(token.expose()) {
-                // A hostile or broken server echoed the credentials: keep them
-                // out of the snapshot, and say so (the data is no longer as
-                // served).
-                self.counters.echoed_token.store(true, Ordering::Relaxed);
-                text = text.replace(token.expose(), REDACTED);
-            }
-        }
+        let text = self.scrub(body)?;
         let list: ListResponse<Box<RawValue>> = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "the body is not a SCIM list response ({})",

@@ -137,10 +137,10 @@ pub async fn fetch(
 }
 
 /// What reading one kind produced.
-struct KindOutcome {
-    resources: Vec<Resource>,
+pub(crate) struct KindOutcome {
+    pub(crate) resources: Vec<Resource>,
     /// Empty when the kind was read completely and consistently.
-    reasons: Vec<String>,
+    pub(crate) reasons: Vec<String>,
 }
 
 enum ScanOutcome {
@@ -149,7 +149,7 @@ enum ScanOutcome {
     GaveUp(Option<Assembly>, String),
 }
 
-async fn scan_kind(
+pub(crate) async fn scan_kind(
     http: &Http,
     options: &FetchOptions,
     kind: ResourceKind,

@@ -22,6 +22,7 @@ mod fetch;
 mod options;
 pub mod plan;
 mod rate;
+mod refresh;
 pub mod retry;
 mod token;
 
@@ -33,4 +34,5 @@ pub use options::{
     ResourceKind, is_loopback,
 };
 pub use rate::{RateLimiter, RatePool};
+pub use refresh::{GroupSelection, Refreshed, refresh};
 pub use token::{Keys, REDACTED, TOKEN_ENV, Token, TokenError};

@@ -16,6 +16,7 @@ mod model;
 mod pattern;
 mod schema;
 mod schema_attrs;
+mod scope;
 mod yaml;
 
 pub use diag::{Diagnostic, Level, Related, render_all};
@@ -33,3 +34,4 @@ pub use schema::policy_json_schema;
 pub use schema_attrs::SeenTypes;
 /// The report model lives in its own crate; re-exported here for the engine's callers.
 pub use scimdrift_report::{self as report, *};
+pub use scope::{RefreshScope, refresh_scope};

