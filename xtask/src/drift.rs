@@ -2,7 +2,7 @@
 //! `OMNI_API_TOKEN` set, a live check of `policies/`; with neither, the demo:
 //! the bundled `demo/org.json` served by the simulator in this process on
 //! loopback, fetched over HTTP by the real `scimdrift` binary, checked, the
-//! human report printed and json/markdown/sarif/html written to
+//! human report printed and json/markdown/sarif/openmetrics/html written to
 //! `target/drift/`. Exits with `scimdrift check`'s code (the demo: 2, drift).
 
 use crate::{flags, util};
@@ -88,6 +88,7 @@ fn jobs(root: &Path, bin: &Path, env: &[(&str, String)]) -> Result<i32> {
             format!("--output=json={}", path("report.json")),
             format!("--output=markdown={}", path("report.md")),
             format!("--output=sarif={}", path("report.sarif")),
+            format!("--output=openmetrics={}", path("report.prom")),
             format!("--full-report=`{}`", path("report.json")),
         ])
         .status()
@@ -111,7 +112,7 @@ fn jobs(root: &Path, bin: &Path, env: &[(&str, String)]) -> Result<i32> {
         std::fs::write(root.join(out).join("review.csv"), &review.stdout)?;
     }
     eprintln!(
-        "\ndrift: wrote {} (report.json, report.md, report.sarif, review.html, review.md, review.csv; history in state/); exit code {code}",
+        "\ndrift: wrote {} (report.json, report.md, report.sarif, report.prom, review.html, review.md, review.csv; history in state/); exit code {code}",
         out.display()
     );
     Ok(code)

@@ -23,7 +23,7 @@ const GROUPS: usize = 30;
 /// Where `.ci/run` installs the server.
 const VENV: &str = "target/interop-venv";
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
 }
 
@@ -82,7 +82,7 @@ pub fn run(_opts: &flags::Interop) -> Result<()> {
             "interop ok (--page-size {page_size}): {USERS} users and {GROUPS} groups read back exactly in {requests} requests"
         );
     }
-    Ok(())
+    crate::interop_init::run(addr, &token, &bin, &groups)
 }
 
 fn server_exe() -> Result<PathBuf> {
@@ -118,7 +118,7 @@ fn wait_until_up(addr: SocketAddr, token: &str) -> Result<()> {
 }
 
 /// Group id → member ids.
-type Memberships = BTreeMap<String, BTreeSet<String>>;
+pub(crate) type Memberships = BTreeMap<String, BTreeSet<String>>;
 
 /// Creates the users and groups; returns what the server said it created,
 /// by id.
@@ -244,7 +244,7 @@ fn check(
     Ok(())
 }
 
-fn id_of(v: &Value) -> Result<String> {
+pub(crate) fn id_of(v: &Value) -> Result<String> {
     v["id"]
         .as_str()
         .map(str::to_owned)
@@ -252,7 +252,7 @@ fn id_of(v: &Value) -> Result<String> {
 }
 
 /// One request to the server; the status and the body.
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     token: &str,
     method: &str,

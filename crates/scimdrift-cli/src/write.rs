@@ -1,5 +1,6 @@
-//! The one way the binary writes a file: [`write_atomic`]. Snapshots,
-//! reports, reviews and the `--state-dir` state all go through it.
+//! The one way the binary writes a file: [`write_atomic`] (or [`write_new`],
+//! which never replaces one). Snapshots, reports, reviews, the `--state-dir`
+//! state and `init`'s policies all go through them.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -24,6 +25,24 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Like [`write_atomic`], but never replaces anything: if `path` exists
+/// (even if it appeared while the bytes were being written), the error is
+/// [`std::io::ErrorKind::AlreadyExists`] and the existing file is untouched.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let mut file = tempfile::Builder::new()
+        .prefix(".scimdrift-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    file.persist_noclobber(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,6 +59,21 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["out.json"]);
+    }
+
+    #[test]
+    fn write_new_never_replaces_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("groups.yaml");
+        write_new(&path, b"first").unwrap();
+        let err = write_new(&path, b"second").unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["groups.yaml"], "no temporary file is left behind");
     }
 
     #[test]

@@ -263,18 +263,12 @@ fn write_files(dir: &Path, files: &[PolicyFile], force: bool) -> Result<(), CliE
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
     for f in files {
         let path = dir.join(&f.path);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true);
-        if force {
-            options.create(true).truncate(true);
+        let written = if force {
+            crate::write::write_atomic(&path, f.contents.as_bytes())
         } else {
-            options.create_new(true);
-        }
-        let mut file = options
-            .open(&path)
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
-        file.write_all(f.contents.as_bytes())
-            .with_context(|| format!("cannot write `{}`", path.display()))?;
+            crate::write::write_new(&path, f.contents.as_bytes())
+        };
+        written.with_context(|| format!("cannot write `{}`", path.display()))?;
     }
     Ok(())
 }
