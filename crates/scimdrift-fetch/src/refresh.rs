@@ -6,7 +6,9 @@
 //! fetch: a pull request that edits three group declarations needs three
 //! requests (`GET /groups?filter=displayName eq "G"`) plus one per member the
 //! snapshot has never seen (`GET /users/{id}`, and `GET /embed/users/{id}` when
-//! that is a 404: two for an embed user). Only GET requests, like the fetch.
+//! that is a 404: two for an embed user), plus one `GET /groups/{id}` per
+//! snapshot group with one of the names that the server no longer lists by it
+//! (renamed or deleted live). Only GET requests, like the fetch.
 //! Whatever cannot be read completely is a reason in
 //! [`Refreshed::incomplete_reasons`]: the caller fails closed on it.
 
@@ -127,7 +129,25 @@ pub async fn refresh(
             reasons.extend(outcome.reasons.into_iter().map(|r| format!("groups: {r}")));
             outcome.resources
         }
-        GroupSelection::Named(names) => named_groups(&http, options, names, &mut reasons).await?,
+        GroupSelection::Named(names) => {
+            let mut groups = named_groups(&http, options, names, &mut reasons).await?;
+            // A snapshot group with one of the names that the server no
+            // longer lists by it was renamed or deleted: ask for it by id, so
+            // the overlay neither keeps a stale copy nor loses a renamed one.
+            let listed: HashSet<String> = groups.iter().map(|g| g.id().to_owned()).collect();
+            let vanished: BTreeSet<String> = snapshot
+                .groups
+                .iter()
+                .filter(|g| {
+                    !listed.contains(g.id()) && display_name(g).is_some_and(|n| names.contains(n))
+                })
+                .map(|g| g.id().to_owned())
+                .collect();
+            groups.extend(groups_by_id(&http, options, &vanished, &mut reasons).await?);
+            groups.sort_by(|a, b| a.id().cmp(b.id()));
+            groups.dedup_by(|a, b| a.id() == b.id());
+            groups
+        }
     };
     let known: HashSet<&str> = snapshot
         .users
@@ -230,6 +250,37 @@ async fn named_groups(
     }
     groups.sort_by(|a, b| a.id().cmp(b.id()));
     groups.dedup_by(|a, b| a.id() == b.id());
+    Ok(groups)
+}
+
+/// `GET /groups/{id}` for each id; a 404 means the group is gone.
+async fn groups_by_id(
+    http: &Http,
+    options: &FetchOptions,
+    ids: &BTreeSet<String>,
+    reasons: &mut Vec<String>,
+) -> Result<Vec<Resource>, FetchError> {
+    let endpoint = options.endpoint(ResourceKind::Groups);
+    let mut in_flight: FuturesUnordered<_> = ids
+        .iter()
+        .map(|id| {
+            let url = resource_url(&endpoint, id);
+            async move { (id, http.get_one(&url).await) }
+        })
+        .collect();
+    let mut groups = Vec::new();
+    while let Some((id, result)) = in_flight.next().await {
+        match result {
+            Ok(Some(group)) if group.id() == id.as_str() => groups.push(group),
+            Ok(Some(group)) => reasons.push(format!(
+                "asked for the group `{id}`, the server answered with `{}`",
+                group.id()
+            )),
+            Ok(None) => {}
+            Err(PageError::Fatal(e)) => return Err(e),
+            Err(PageError::GaveUp(reason)) => reasons.push(format!("group `{id}`: {reason}")),
+        }
+    }
     Ok(groups)
 }
 

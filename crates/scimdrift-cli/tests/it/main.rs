@@ -17,6 +17,7 @@ mod init;
 mod plan;
 mod readonly;
 mod refresh;
+mod refresh_prop;
 mod reports;
 mod review;
 mod scheduled;

@@ -6,6 +6,7 @@
 )]
 
 mod behaviour;
+mod economy;
 mod hostile;
 mod keys;
 mod responder;
