@@ -6,6 +6,7 @@
 )]
 
 mod completions;
+mod config;
 mod diff;
 mod engine;
 mod errors;
