@@ -84,6 +84,7 @@ pub fn join_new_user(store: &mut Store, name: &str, id: &str) {
         "displayName": "New Joiner",
         "active": true,
         "emails": [{"primary": true, "value": format!("{id}@blobsrus.co")}],
+        "meta": {"created": "2027-03-01T00:00:00Z", "resourceType": "User"},
     });
     store.push(
         Kind::Users,
@@ -228,7 +229,7 @@ async fn without_a_base_every_group_is_refreshed_and_no_user_list_is_read() {
         "--format",
         "json",
     ]));
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 2, "{stderr}\n{}", report["incomplete_reasons"]);
     let info = &report["source"]["refresh"];
     assert_eq!(info["all_groups"], true);
     assert_eq!(info["identities_fetched"], 1);
