@@ -67,6 +67,8 @@ enum Command {
     Filter(cmd::filter::FilterCommand),
     /// Plan the SCIM changes that fix the drift (read-only; `apply` makes them).
     Plan(cmd::plan::PlanArgs),
+    /// Make a plan's changes (the one command that writes; a dry run without --confirm).
+    Apply(cmd::apply::ApplyArgs),
     /// Write the live state (or --snapshot) as a starting policy set that checks clean.
     Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
@@ -210,6 +212,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Apply(args) => cmd::apply::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Config(_) => Err(CliError::failure(
             "internal error: `config` is not dispatched",
