@@ -165,6 +165,20 @@ impl ConnectArgs {
         Ok(options)
     }
 
+    /// Exactly one API key, for commands that use one (`apply`, whose writes
+    /// are not spread over keys): several are refused.
+    pub fn token(&self) -> Result<Token, CliError> {
+        let keys = self.keys()?;
+        match keys.tokens() {
+            [one] => Ok(one.clone()),
+            many => Err(CliError::invalid(format!(
+                "{} API keys given; this command uses exactly one",
+                many.len()
+            ))
+            .with_hint("pass one --token-file holding one key, or set OMNI_API_TOKEN")),
+        }
+    }
+
     /// The API keys: every `--token-file` (in order, each line a key), else
     /// `--token` (with a warning), else `OMNI_API_TOKEN`.
     pub fn keys(&self) -> Result<Keys, CliError> {

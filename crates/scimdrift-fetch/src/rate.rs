@@ -70,10 +70,11 @@ impl RateLimiter {
         }
     }
 
-    /// The first slot free at or after `now`, without taking it.
-    fn peek(&self, now: Instant) -> Instant {
+    /// The first slot free at or after `now`, without taking it, and the
+    /// limiter's own next slot (how long ago it was last used, for ties).
+    fn peek(&self, now: Instant) -> (Instant, Instant) {
         let s = self.lock();
-        now.max(s.next).max(s.paused_until)
+        (now.max(s.next).max(s.paused_until), s.next)
     }
 
     /// Takes the first slot free at or after `now`.
@@ -141,7 +142,8 @@ impl RatePool {
     }
 
     /// Waits for the earliest free slot over every key and returns the key's
-    /// index (ties go to the lowest index).
+    /// index. Among keys free at the same instant, the one used longest ago
+    /// wins (then the lowest index), so a fast rate still spreads requests.
     pub async fn acquire(&self) -> usize {
         let mut key = 0;
         // As in `RateLimiter::acquire`: a new round only follows a pause of
