@@ -8,4 +8,5 @@
 )]
 
 mod faults;
+mod props;
 mod support;
