@@ -17,6 +17,7 @@ mod input;
 mod output;
 mod policy_dir;
 mod pr;
+mod refresh;
 mod state;
 mod write;
 

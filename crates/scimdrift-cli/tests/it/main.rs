@@ -19,6 +19,8 @@ mod init;
 mod plan;
 mod policy_tests;
 mod readonly;
+mod refresh;
+mod refresh_prop;
 mod reports;
 mod review;
 mod scheduled;
