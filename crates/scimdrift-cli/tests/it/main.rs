@@ -5,6 +5,7 @@
     reason = "test helpers panic on broken fixtures by design"
 )]
 
+mod action;
 mod completions;
 mod config;
 mod diff;
