@@ -109,7 +109,7 @@ fn bench(c: &mut Criterion) {
             )
         })
         .count();
-    assert_eq!(indexed.evaluate_rules(&policies), membership);
+    assert_eq!(indexed.evaluate_rules(&policies, opts.now), membership);
     assert_eq!(
         check(&snapshot, &policies, &opts),
         report,
@@ -127,7 +127,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("index", |b| b.iter(|| phases::index(black_box(&snapshot))));
     group.bench_function("rules", |b| {
-        b.iter(|| indexed.evaluate_rules(black_box(&policies)))
+        b.iter(|| indexed.evaluate_rules(black_box(&policies), opts.now))
     });
     group.bench_function("check", |b| {
         b.iter(|| check(black_box(&snapshot), black_box(&policies), &opts))

@@ -25,8 +25,8 @@ pub use engine::{
 };
 pub use load::{Loaded, MAX_POLICY_FILE_BYTES, PolicySource, load_policies, load_policies_seeing};
 pub use model::{
-    DeclaredMember, Exception, GroupDecl, MemberUntil, MembersMode, Policies, Rule, Settings,
-    SodRule, SubjectKind, UnmanagedGroups,
+    DeclaredMember, Exception, GroupDecl, InactiveFor, MemberUntil, MembersMode, Policies, Rule,
+    Settings, SodRule, SubjectKind, UnmanagedGroups,
 };
 pub use pattern::{GroupPattern, PatternKind, escape_glob};
 pub use schema::policy_json_schema;

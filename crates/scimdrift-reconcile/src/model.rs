@@ -173,6 +173,9 @@ pub struct Rule {
     pub filter: Option<Filter>,
     /// Where the `where` value is written.
     pub where_at: Option<PolicyLocation>,
+    /// `inactive_for`: the rule applies only to subjects idle that long
+    /// (combined with `where` by *and*).
+    pub inactive_for: Option<InactiveFor>,
     /// `must_be_in`.
     pub must_be_in: Vec<GroupPattern>,
     /// `must_not_be_in`.
@@ -183,6 +186,28 @@ pub struct Rule {
     pub severity: Severity,
     /// Where the rule starts.
     pub at: PolicyLocation,
+}
+
+/// A rule's `inactive_for: 90d` (or `13w`): how long a subject must have
+/// been idle for the rule to apply to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InactiveFor {
+    /// The duration in whole days (weeks are converted).
+    pub days: u32,
+    /// The text as written (`90d`, `13w`).
+    pub text: String,
+    /// Where the value is written.
+    pub at: PolicyLocation,
+}
+
+impl InactiveFor {
+    /// The cutoff at `now`: a subject whose last login (or, never having
+    /// logged in, whose creation) is before it is inactive. `None` when the
+    /// cutoff lies before the calendar's start (nothing is that old).
+    pub fn cutoff(&self, now: jiff::Timestamp) -> Option<jiff::Timestamp> {
+        now.checked_sub(jiff::SignedDuration::from_hours(i64::from(self.days) * 24))
+            .ok()
+    }
 }
 
 /// A separation-of-duties rule.

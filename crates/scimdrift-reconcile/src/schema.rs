@@ -139,6 +139,11 @@ struct TimeBoundMemberDoc {
     ticket: Option<String>,
 }
 
+/// A duration in whole days or weeks: `90d`, `13w`.
+#[derive(JsonSchema)]
+#[schemars(transparent)]
+struct DurationDoc(#[schemars(regex(pattern = r"^[0-9]+[dw]$"))] String);
+
 /// A rule id: `[a-z0-9][a-z0-9-]*`.
 #[derive(JsonSchema)]
 #[schemars(transparent)]
@@ -155,6 +160,11 @@ struct RuleDoc {
     /// A SCIM filter selecting the subjects (default: all).
     #[serde(rename = "where")]
     where_: Option<String>,
+    /// Apply only to subjects idle this long: whose `lastLogin` (Omni's user
+    /// extension) is older, or who never logged in and were created
+    /// (`meta.created`) before it. Days (`90d`) or weeks (`13w`); combined
+    /// with `where` by *and*.
+    inactive_for: Option<DurationDoc>,
     /// Each entry must match at least one of the subject's groups.
     must_be_in: Option<Vec<GroupRefDoc>>,
     /// No group of the subject may match an entry.

@@ -109,7 +109,12 @@ pub fn run(args: ReviewArgs) -> Result<Exit, CliError> {
     let mut report = check(&input.snapshot, &loaded.policies, &opts);
     report.policies_commit = input::policies_commit(&args.policies);
 
-    let applied = applicable_rules(&input.snapshot, &loaded.policies, SubjectKind::EmbedUser);
+    let applied = applicable_rules(
+        &input.snapshot,
+        &loaded.policies,
+        SubjectKind::EmbedUser,
+        now,
+    );
     let declarations: Vec<ReviewDeclaration> = loaded
         .policies
         .groups

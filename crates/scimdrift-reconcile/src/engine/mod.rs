@@ -13,6 +13,7 @@
 //! counts and the status are `scimdrift_report`'s (`Summary::count`,
 //! `Status::derive`), shared with PR mode.
 
+mod activity;
 mod applicable;
 mod declarations;
 mod exceptions;
@@ -137,7 +138,8 @@ pub fn check(snapshot: &Snapshot, policies: &Policies, opts: &CheckOptions) -> R
         declarations::check_declarations(&index, policies, opts.now, &mut drafts, &mut governed);
     let mut coverage =
         live_groups::check_live_groups(&index, policies, &declared.live, &mut drafts);
-    let where_errors = rules::evaluate_rules(&index, policies, &mut drafts, &mut governed);
+    let where_errors =
+        rules::evaluate_rules(&index, policies, opts.now, &mut drafts, &mut governed);
     reasons.extend(rules::where_errors(policies, where_errors));
     governed.count_into(&mut coverage);
     sod::check_separation_of_duties(&index, policies, &mut drafts);

@@ -26,12 +26,12 @@ impl Indexed<'_> {
             + self.0.resolved.iter().map(Vec::len).sum::<usize>()
     }
 
-    /// Evaluates every subject rule on every subject; returns the number
-    /// of findings.
-    pub fn evaluate_rules(&self, policies: &Policies) -> usize {
+    /// Evaluates every subject rule on every subject at `now` (which dates
+    /// `inactive_for` cutoffs); returns the number of findings.
+    pub fn evaluate_rules(&self, policies: &Policies, now: jiff::Timestamp) -> usize {
         let mut drafts = Vec::new();
         let mut governed = Governed::new(&self.0);
-        let _ = evaluate_rules(&self.0, policies, &mut drafts, &mut governed);
+        let _ = evaluate_rules(&self.0, policies, now, &mut drafts, &mut governed);
         drafts.len()
     }
 }

@@ -2,7 +2,8 @@
 //! once against the live groups, bucketed by entity, then evaluated on every
 //! subject of its kind in parallel, looking only at the subject's own groups.
 
-use super::applicable::Selector;
+use super::activity;
+use super::applicable::{ApplyError, Selector, SubjectData};
 use super::findings::{Draft, describe};
 use super::index::{Ident, Index, Who};
 use super::refs::{Ref, Target, target};
@@ -18,14 +19,15 @@ use std::collections::BTreeMap;
 /// Every subject rule on every subject of its kind, in parallel over
 /// subjects: appends the findings to `drafts` (subject order), marks the
 /// governed subjects, and returns per rule how many subjects its `where`
-/// could not be evaluated on, with the first error.
+/// (or its `inactive_for`) could not be evaluated on, with the first error.
 pub(super) fn evaluate_rules(
     index: &Index<'_>,
     policies: &Policies,
+    now: jiff::Timestamp,
     drafts: &mut Vec<Draft>,
     governed: &mut Governed,
-) -> BTreeMap<usize, (usize, String)> {
-    let mut eval_errors: BTreeMap<usize, (usize, String)> = BTreeMap::new();
+) -> EvalErrors {
+    let mut eval_errors = EvalErrors::new();
     for (kind, idents, governed) in [
         (SubjectKind::User, &index.users, &mut governed.users),
         (SubjectKind::EmbedUser, &index.embed, &mut governed.embed),
@@ -35,7 +37,7 @@ pub(super) fn evaluate_rules(
             .iter()
             .enumerate()
             .filter(|(_, r)| r.subjects == kind)
-            .map(|(i, r)| (i, CompiledRule::new(r, index)))
+            .map(|(i, r)| (i, CompiledRule::new(r, index, now)))
             .collect();
         if rules.is_empty() {
             continue;
@@ -51,14 +53,27 @@ pub(super) fn evaluate_rules(
                     SubjectKind::EmbedUser => Who::Embed(i),
                 };
                 let applicable = rules.for_entity(ident.entity);
-                evaluate_subject(who, ident, applicable, &projection, index)
+                evaluate_subject(who, ident, applicable, &projection, index, now)
             })
             .collect();
         for (i, o) in outcomes.into_iter().enumerate() {
             governed[i] |= o.governed;
             drafts.extend(o.findings);
             for (ri, e) in o.errors {
-                let entry = eval_errors.entry(ri).or_insert((0, e));
+                let key = (ri, matches!(e, ApplyError::Activity(_)));
+                let entry = eval_errors.entry(key).or_insert_with(|| {
+                    let first = match e {
+                        ApplyError::Where(e) => e.to_string(),
+                        ApplyError::Activity(e) => {
+                            let who = match kind {
+                                SubjectKind::User => Who::User(i),
+                                SubjectKind::EmbedUser => Who::Embed(i),
+                            };
+                            format!("{}: {e}", describe(&index.subject(who)))
+                        }
+                    };
+                    (0, first)
+                });
                 entry.0 += 1;
             }
         }
@@ -66,18 +81,35 @@ pub(super) fn evaluate_rules(
     eval_errors
 }
 
-/// The incomplete-data reasons for `where` filters that could not be
-/// evaluated (from [`evaluate_rules`]), in rule order.
+/// Per rule (its position in the policies) and cause (`false`: its
+/// `where`, `true`: its `inactive_for`): on how many subjects it could not
+/// be evaluated, and the first error.
+pub(super) type EvalErrors = BTreeMap<(usize, bool), (usize, String)>;
+
+/// The incomplete-data reasons for `where` filters and `inactive_for`
+/// durations that could not be evaluated (from [`evaluate_rules`]), in rule
+/// order.
 pub(super) fn where_errors(
     policies: &Policies,
-    eval_errors: BTreeMap<usize, (usize, String)>,
+    eval_errors: EvalErrors,
 ) -> impl Iterator<Item = String> {
-    eval_errors.into_iter().map(|(ri, (count, first))| {
-        format!(
-            "rule `{}`: the `where` filter could not be evaluated for {count} subject(s): {first}",
-            policies.rules[ri].id
-        )
-    })
+    eval_errors
+        .into_iter()
+        .map(|((ri, activity), (count, first))| {
+            let rule = &policies.rules[ri];
+            if activity {
+                let text = rule.inactive_for.as_ref().map_or("", |i| i.text.as_str());
+                format!(
+                    "rule `{}`: `inactive_for: {text}` could not be evaluated for {count} subject(s): {first}",
+                    rule.id
+                )
+            } else {
+                format!(
+                    "rule `{}`: the `where` filter could not be evaluated for {count} subject(s): {first}",
+                    rule.id
+                )
+            }
+        })
 }
 
 /// A subject rule compiled against the live groups.
@@ -90,7 +122,7 @@ struct CompiledRule<'p> {
 }
 
 impl<'p> CompiledRule<'p> {
-    fn new(rule: &'p Rule, index: &Index<'_>) -> Self {
+    fn new(rule: &'p Rule, index: &Index<'_>, now: jiff::Timestamp) -> Self {
         let refs =
             |list: &'p [GroupPattern]| list.iter().map(|p| Ref::new(p, index)).collect::<Vec<_>>();
         let must_be_in = refs(&rule.must_be_in);
@@ -102,7 +134,7 @@ impl<'p> CompiledRule<'p> {
             .chain(only_in.iter().flatten())
             .any(|r| r.live.is_none());
         CompiledRule {
-            select: Selector::new(rule, any_template),
+            select: Selector::new(rule, any_template, now),
             must_be_in,
             must_not_be_in,
             only_in,
@@ -121,6 +153,9 @@ pub(super) fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projectio
             .flat_map(scimdrift_proto::Filter::attribute_paths)
         {
             projection.add(&path);
+        }
+        if rule.inactive_for.is_some() {
+            activity::project(&mut projection);
         }
         for pattern in rule
             .must_be_in
@@ -141,7 +176,7 @@ pub(super) fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projectio
 struct SubjectOutcome {
     findings: Vec<Draft>,
     governed: bool,
-    errors: Vec<(usize, String)>,
+    errors: Vec<(usize, ApplyError)>,
 }
 
 /// The rules of one subject kind, with those scoped to one entity
@@ -209,21 +244,29 @@ fn evaluate_subject<'r, 'p: 'r>(
     rules: impl IntoIterator<Item = &'r (usize, CompiledRule<'p>)>,
     projection: &Projection,
     index: &Index<'_>,
+    now: jiff::Timestamp,
 ) -> SubjectOutcome {
     let mut out = SubjectOutcome::default();
-    let mut value: Option<serde_json::Value> = None;
+    let mut data = SubjectData::default();
     for (ri, c) in rules {
-        match c.select.applies(ident, &mut value, projection) {
+        match c.select.applies(ident, &mut data, projection) {
             Ok(true) => {}
             Ok(false) => continue,
             Err(e) => {
-                out.errors.push((*ri, e.to_string()));
+                out.errors.push((*ri, e));
                 continue;
             }
         }
+        let value = data.value();
         out.governed = true;
         let subject = || index.subject(who);
         let rule = c.select.rule;
+        // An `inactive_for` rule's findings say how idle the subject is.
+        let idle = rule
+            .inactive_for
+            .as_ref()
+            .and(data.activity())
+            .map(|a| a.describe(now));
         // An unresolvable template names no group: the finding is then
         // about the subject alone.
         let mk = |kind, group: String, message: String| Draft {
@@ -232,13 +275,16 @@ fn evaluate_subject<'r, 'p: 'r>(
             severity: rule.severity,
             group: (!group.is_empty()).then_some(group),
             subject: Some(subject()),
-            message,
+            message: match &idle {
+                Some(idle) => format!("{message}; {idle}"),
+                None => message,
+            },
             policy: Some(rule.at.clone()),
         };
         // Built only when a finding needs it: most subjects have none.
         let who_text = || describe(&subject());
         for r in &c.must_be_in {
-            let t = target(r, value.as_ref());
+            let t = target(r, value);
             if ident.groups.iter().any(|&g| t.matches(g as usize, index)) {
                 continue;
             }
@@ -283,15 +329,11 @@ fn evaluate_subject<'r, 'p: 'r>(
         if ident.groups.is_empty() {
             continue;
         }
-        let forbidden: Vec<Target> = c
-            .must_not_be_in
-            .iter()
-            .map(|r| target(r, value.as_ref()))
-            .collect();
+        let forbidden: Vec<Target> = c.must_not_be_in.iter().map(|r| target(r, value)).collect();
         let allowed: Option<Vec<Target>> = c
             .only_in
             .as_ref()
-            .map(|list| list.iter().map(|r| target(r, value.as_ref())).collect());
+            .map(|list| list.iter().map(|r| target(r, value)).collect());
         for &g in &ident.groups {
             let gi = g as usize;
             let name = index.groups[gi].name;

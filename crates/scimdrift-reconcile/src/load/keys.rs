@@ -38,6 +38,7 @@ pub(super) const RULE: &[&str] = &[
     "id",
     "description",
     "where",
+    "inactive_for",
     "must_be_in",
     "must_not_be_in",
     "only_in",

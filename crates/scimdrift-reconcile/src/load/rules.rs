@@ -1,11 +1,11 @@
-//! Subject rules (`users:` and `embed_users:`): id, `where` filter, group
-//! references, severity.
+//! Subject rules (`users:` and `embed_users:`): id, `where` filter,
+//! `inactive_for`, group references, severity.
 
 use super::ctx::{Ctx, loc};
 use super::keys;
-use crate::model::{Rule, SubjectKind};
+use crate::model::{InactiveFor, Rule, SubjectKind};
 use crate::pattern::GroupPattern;
-use crate::yaml::{self, Node};
+use crate::yaml::{self, Node, NodeKind, Style};
 use scimdrift_proto::Filter;
 use scimdrift_report::Severity;
 use std::collections::BTreeMap;
@@ -55,6 +55,14 @@ impl Ctx<'_> {
             self.warn_where_attributes(f, v, subjects, id.as_deref().unwrap_or("?"));
             self.warn_where_types(f, v, subjects, id.as_deref().unwrap_or("?"));
         }
+        let inactive_for = match map.get("inactive_for") {
+            Some((_, v)) => {
+                let parsed = self.inactive_for(v);
+                ok &= parsed.is_some();
+                parsed
+            }
+            None => None,
+        };
         let mut list = |ctx: &mut Self, key: &str| -> Option<Vec<GroupPattern>> {
             let (_, v) = map.get(key)?;
             let p = ctx.patterns(v, key);
@@ -92,10 +100,73 @@ impl Ctx<'_> {
             description,
             filter,
             where_at,
+            inactive_for,
             must_be_in,
             must_not_be_in,
             only_in,
             severity: severity?,
+            at: loc(self.file, node.pos),
+        })
+    }
+
+    /// A rule's `inactive_for`: whole days (`90d`) or weeks (`13w`).
+    fn inactive_for(&mut self, node: &Node) -> Option<InactiveFor> {
+        const MAX_DAYS: u64 = 36_525;
+        let hint = "write a number of days or weeks, e.g. `90d` or `13w`";
+        let text = match &node.kind {
+            NodeKind::Scalar(s) if s.style == Style::Plain && s.value.parse::<u64>().is_ok() => {
+                self.at(
+                    node.pos,
+                    format!("`inactive_for: {}` has no unit", s.value),
+                    Some(format!(
+                        "add a unit: `{}d` for days, or weeks such as `13w`",
+                        s.value
+                    )),
+                );
+                return None;
+            }
+            _ => self.non_empty_string(node, "inactive_for")?,
+        };
+        let trimmed = text.trim();
+        let (number, per_unit) = match trimmed.char_indices().last() {
+            Some((i, 'd')) => (&trimmed[..i], 1),
+            Some((i, 'w')) => (&trimmed[..i], 7),
+            _ => {
+                self.at(
+                    node.pos,
+                    format!("`inactive_for` must be a duration, found `{text}`"),
+                    Some(hint.to_owned()),
+                );
+                return None;
+            }
+        };
+        let amount = if number.bytes().all(|b| b.is_ascii_digit()) {
+            number.parse::<u64>().ok()
+        } else {
+            None
+        };
+        let Some(amount) = amount else {
+            self.at(
+                node.pos,
+                format!("`inactive_for` must be a duration, found `{text}`"),
+                Some(hint.to_owned()),
+            );
+            return None;
+        };
+        let days = amount.saturating_mul(per_unit);
+        if days == 0 || days > MAX_DAYS {
+            self.at(
+                node.pos,
+                format!("`inactive_for: {text}` is out of range"),
+                Some(format!(
+                    "give between 1 day and {MAX_DAYS} days (100 years), e.g. `90d`"
+                )),
+            );
+            return None;
+        }
+        Some(InactiveFor {
+            days: u32::try_from(days).ok()?,
+            text: trimmed.to_owned(),
             at: loc(self.file, node.pos),
         })
     }

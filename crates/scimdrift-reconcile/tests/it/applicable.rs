@@ -21,19 +21,30 @@ embed_users:
   - id: numbered
     where: 'embedEntity gt 5'
     must_be_in: ["Numbered"]
+  - id: idle
+    inactive_for: 30d
+    must_be_in: ["Idle"]
 users:
   - id: staff
     must_be_in: ["Staff"]
 "#;
 
+fn now() -> jiff::Timestamp {
+    "2027-01-01T00:00:00Z".parse().unwrap()
+}
+
 fn snapshot() -> Snapshot {
     let mut snapshot = Snapshot::new(SnapshotSource::default());
     for json in [
         // Entity-scoped rules match case-insensitively, as the filter does.
-        r#"{"id": "e1", "embedExternalId": "x1", "embedEntity": "ACME", "active": true}"#,
+        // Idle since 2026 (`idle` applies to it).
+        r#"{"id": "e1", "embedExternalId": "x1", "embedEntity": "ACME", "active": true,
+            "urn:omni:params:scim:schemas:extension:user:2.0": {"lastLogin": "2026-06-02T00:00:00Z"}}"#,
+        // Never logged in and no creation date: `idle` cannot be decided.
         r#"{"id": "e2", "embedExternalId": "x2", "embedEntity": "globex", "active": false}"#,
-        // A non-ASCII entity goes through every filter.
-        r#"{"id": "e3", "embedExternalId": "x3", "embedEntity": "Ünited"}"#,
+        // A non-ASCII entity goes through every filter. Logged in recently.
+        r#"{"id": "e3", "embedExternalId": "x3", "embedEntity": "Ünited",
+            "urn:omni:params:scim:schemas:extension:user:2.0": {"lastLogin": "2026-12-30T00:00:00Z"}}"#,
         // Not a valid SCIM user: no rule is decided for it.
         r#"{"id": "e4", "embedExternalId": 7}"#,
     ] {
@@ -56,7 +67,7 @@ fn the_rules_that_apply_are_the_rules_check_evaluates() {
     let policies = load_policies(&[source]).unwrap().policies;
     let snapshot = snapshot();
 
-    let embed = applicable_rules(&snapshot, &policies, SubjectKind::EmbedUser);
+    let embed = applicable_rules(&snapshot, &policies, SubjectKind::EmbedUser, now());
     let decided = |a: &AppliedRules| {
         let errors: Vec<String> = a.errors.iter().map(|e| e.rule.clone()).collect();
         (a.rules.clone(), errors)
@@ -67,16 +78,21 @@ fn the_rules_that_apply_are_the_rules_check_evaluates() {
         decisions,
         [
             Some((
-                vec!["acme".into(), "active".into(), "everyone".into()],
+                vec![
+                    "acme".into(),
+                    "active".into(),
+                    "everyone".into(),
+                    "idle".into()
+                ],
                 vec!["numbered".to_owned()]
             )),
-            Some((everyone(), vec!["numbered".to_owned()])),
+            Some((everyone(), vec!["numbered".to_owned(), "idle".to_owned()])),
             Some((everyone(), vec!["numbered".to_owned()])),
             None,
         ]
     );
     let message = &embed[0].as_ref().unwrap().errors[0].message;
-    let users = applicable_rules(&snapshot, &policies, SubjectKind::User);
+    let users = applicable_rules(&snapshot, &policies, SubjectKind::User, now());
     assert_eq!(
         users,
         [Some(AppliedRules {
@@ -86,11 +102,10 @@ fn the_rules_that_apply_are_the_rules_check_evaluates() {
     );
 
     // `check` evaluated the same rules on the same subjects.
-    let now = "2027-01-01T00:00:00Z".parse().unwrap();
     let report = check(
         &snapshot,
         &policies,
-        &CheckOptions::new(now, ReportSource::default()),
+        &CheckOptions::new(now(), ReportSource::default()),
     );
     assert_eq!(report.summary.coverage.embed_users_governed, 3);
     assert_eq!(report.summary.coverage.users_governed, 1);
@@ -101,6 +116,22 @@ fn the_rules_that_apply_are_the_rules_check_evaluates() {
         report.incomplete_reasons.contains(&expected),
         "{:?}",
         report.incomplete_reasons
+    );
+    let idle = "rule `idle`: `inactive_for: 30d` could not be evaluated for 1 subject(s): \
+                embed user `x2` (entity `globex`): never logged in, and has no `meta.created` to date it by";
+    assert!(
+        report.incomplete_reasons.iter().any(|r| r == idle),
+        "{:?}",
+        report.incomplete_reasons
+    );
+    let idle_finding = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "idle")
+        .expect("an idle finding");
+    assert_eq!(
+        idle_finding.message,
+        "embed user `x1` (entity `ACME`) must be in `Idle` but is not; last login 2026-06-02, 213 days before now"
     );
     let mut required: Vec<(&str, &str)> = report
         .findings
@@ -114,6 +145,7 @@ fn the_rules_that_apply_are_the_rules_check_evaluates() {
             ("e1", "acme"),
             ("e1", "active"),
             ("e1", "everyone"),
+            ("e1", "idle"),
             ("e2", "everyone"),
             ("e3", "everyone"),
             ("u1", "staff"),

@@ -49,7 +49,12 @@ embed_users:
     }])
     .unwrap()
     .policies;
-    let applied = applicable_rules(&snapshot(), &policies, SubjectKind::EmbedUser);
+    let applied = applicable_rules(
+        &snapshot(),
+        &policies,
+        SubjectKind::EmbedUser,
+        "2027-01-01T00:00:00Z".parse().unwrap(),
+    );
     let decls = [ReviewDeclaration {
         rule: "group:Support Escalations".into(),
         embed_users: vec!["acme-support-7".into()],
