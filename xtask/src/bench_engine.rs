@@ -13,13 +13,13 @@ use std::process::{Command, Stdio};
 
 /// One run: wall seconds, CPU seconds (user + system), peak RSS KiB.
 #[derive(Clone, Copy)]
-struct Run {
-    wall: f64,
-    cpu: f64,
-    rss_kib: u64,
+pub(crate) struct Run {
+    pub(crate) wall: f64,
+    pub(crate) cpu: f64,
+    pub(crate) rss_kib: u64,
 }
 
-fn timed(cmd: Command) -> Result<Run> {
+pub(crate) fn timed(cmd: Command) -> Result<Run> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     let mut time = Command::new("/usr/bin/time");
     time.args(["-f", "%e %U %S %M"])
@@ -61,16 +61,16 @@ fn timed(cmd: Command) -> Result<Run> {
 }
 
 /// Median, min and max of some runs, and their peak RSS.
-struct Stats {
-    median: f64,
-    min: f64,
-    max: f64,
-    cpu: f64,
-    rss_kib: u64,
+pub(crate) struct Stats {
+    pub(crate) median: f64,
+    pub(crate) min: f64,
+    pub(crate) max: f64,
+    pub(crate) cpu: f64,
+    pub(crate) rss_kib: u64,
 }
 
 /// The statistics of some runs; `None` when there are none.
-fn stats(runs: &[Run]) -> Option<Stats> {
+pub(crate) fn stats(runs: &[Run]) -> Option<Stats> {
     let walls = || runs.iter().map(|r| r.wall);
     Some(Stats {
         median: median(walls())?,
@@ -90,7 +90,7 @@ fn ratio(a: f64, b: f64) -> String {
     }
 }
 
-fn group_names(scimdrift: &Path, org: &Path) -> Result<Vec<String>> {
+pub(crate) fn group_names(scimdrift: &Path, org: &Path) -> Result<Vec<String>> {
     let out = Command::new(scimdrift)
         .args([
             "filter",
@@ -112,7 +112,7 @@ fn group_names(scimdrift: &Path, org: &Path) -> Result<Vec<String>> {
 
 /// Writes the policies and the Python baseline's spec for one workload
 /// (`scimdrift_sim::orggen::bench_policies`, shared with the criterion benches).
-fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()> {
+pub(crate) fn write_policies(w: &BenchWorkload, groups: &[String], dir: &Path) -> Result<()> {
     let set = w.policies(groups);
     std::fs::create_dir_all(dir.join("policies"))?;
     std::fs::write(dir.join("policies/bench.yaml"), set.yaml)?;

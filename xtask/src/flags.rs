@@ -110,6 +110,15 @@ pub enum Task {
     /// baseline (`xtask/bench/check_baseline.py`). Wall time, CPU time and
     /// peak RSS come from `/usr/bin/time`. Writes `## Engine` in BENCHMARKS.md.
     BenchEngine(BenchEngine),
+    /// scimdrift init on a generated org (default M) vs check on it -> BENCHMARKS.md
+    ///
+    /// Generates the workload as bench-engine does (the same file under
+    /// target/bench-engine/), then times N interleaved rounds of: the release
+    /// `scimdrift init --snapshot` into a fresh directory, `scimdrift check`
+    /// of the same snapshot against the policies init wrote, and `scimdrift
+    /// check` against the bench-engine policy set. Reports the files' sizes
+    /// and writes `## Init` in BENCHMARKS.md (target: init ≤ 2× check).
+    BenchInit(BenchInit),
     /// Criterion benches of decode/index/rules/check, every renderer -> BENCHMARKS.md
     ///
     /// Runs the criterion benches of the hot paths on one generated workload:
@@ -255,6 +264,22 @@ pub struct BenchEngine {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
     pub runs: usize,
     /// Use debug builds (CI: exercises the code paths, times mean nothing; leaves BENCHMARKS.md alone)
+    #[arg(long)]
+    pub debug: bool,
+    /// Do not write BENCHMARKS.md
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct BenchInit {
+    /// The workload
+    #[arg(long, value_enum, default_value_t = Size::M)]
+    pub size: Size,
+    /// Interleaved rounds
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
+    pub runs: usize,
+    /// Use debug builds (times mean nothing; leaves BENCHMARKS.md alone)
     #[arg(long)]
     pub debug: bool,
     /// Do not write BENCHMARKS.md

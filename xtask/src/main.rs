@@ -9,6 +9,7 @@ mod bench_engine;
 mod bench_fetch;
 mod bench_filter;
 mod bench_hot;
+mod bench_init;
 mod ci;
 mod drift;
 mod fetch_roundtrip;
@@ -72,6 +73,7 @@ fn run(task: Option<Task>) -> Result<ExitCode> {
         Task::BenchFilter(opts) => bench_filter::run(&opts),
         Task::BenchFetch(opts) => bench_fetch::run(&opts),
         Task::BenchEngine(opts) => bench_engine::run(&opts),
+        Task::BenchInit(opts) => bench_init::run(&opts),
         Task::BenchHot(opts) => bench_hot::run(&opts),
         Task::Bench(opts) => bench::run(&opts),
         Task::SimBench(opts) => sim_bench::run(&opts),
