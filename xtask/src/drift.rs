@@ -59,9 +59,20 @@ fn demo(root: &Path, bin: &Path) -> Result<i32> {
         ("OMNI_BASE_URL", sim.base_url()),
         ("OMNI_API_TOKEN", DEFAULT_TOKEN.to_owned()),
     ];
-    let code = jobs(root, bin, &env);
+    let code = jobs(root, bin, &env)?;
+    // The ops job is read-only: the simulator saw every request it made.
+    let writes: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
     runtime.block_on(sim.shutdown());
-    code
+    if !writes.is_empty() {
+        bail!("the ops job sent requests other than GET: {writes:?}");
+    }
+    eprintln!("drift: the simulator saw GET requests only");
+    Ok(code)
 }
 
 /// `scimdrift check` (fetching live), then `scimdrift review` of the

@@ -66,6 +66,8 @@ enum Command {
     Filter(cmd::filter::FilterCommand),
     /// Plan the SCIM changes that fix the drift (read-only; `apply` makes them).
     Plan(cmd::plan::PlanArgs),
+    /// Make a plan's changes (the one command that writes; a dry run without --confirm).
+    Apply(cmd::apply::ApplyArgs),
     /// Write the live state (or --snapshot) as a starting policy set that checks clean.
     Init(cmd::init::InitArgs),
     /// Print the JSON Schema of the policy files (for editor validation).
@@ -141,6 +143,7 @@ fn configure_with(
             | Command::Validate(_)
             | Command::Review(_)
             | Command::Plan(_)
+            | Command::Apply(_)
             | Command::Init(_)
             | Command::Render(_)
     );
@@ -165,6 +168,7 @@ fn configure_with(
             layers.policies(&mut args.policies);
             layers.connect(&mut args.connect);
         }
+        Command::Apply(args) => layers.connect(&mut args.connect),
         Command::Init(args) => layers.connect(&mut args.connect),
         Command::Render(args) => layers.policies(&mut args.policies),
         _ => {}
@@ -209,6 +213,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Schema(args) => cmd::schema::run(args),
         Command::Init(args) => cmd::init::run(args),
         Command::Plan(args) => cmd::plan::run(args),
+        Command::Apply(args) => cmd::apply::run(args),
         Command::Completions(args) => cmd::completions::run(args),
         Command::Config(_) => Err(CliError::failure(
             "internal error: `config` is not dispatched",

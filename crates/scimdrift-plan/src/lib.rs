@@ -196,11 +196,7 @@ fn group_changes(
                 display_name: name.clone(),
                 before: None,
                 declared_empty,
-                body: json!({
-                    "schemas": [GROUP_URN],
-                    "displayName": name,
-                    "members": changes.iter().map(|c| json!({"value": c.member.id})).collect::<Vec<_>>(),
-                }),
+                body: create_body(name, &changes),
                 changes,
             },
         };
@@ -232,6 +228,20 @@ pub fn patch_body(changes: &[MemberChange]) -> Value {
         ops.push(json!({"op": "add", "path": "members", "value": adds}));
     }
     json!({"schemas": [PATCH_OP_URN], "Operations": ops})
+}
+
+/// The Group resource `POST /groups` creates: the display name and the
+/// members the changes add.
+pub fn create_body(display_name: &str, changes: &[MemberChange]) -> Value {
+    json!({
+        "schemas": [GROUP_URN],
+        "displayName": display_name,
+        "members": changes
+            .iter()
+            .filter(|c| c.op == ChangeOp::Add)
+            .map(|c| json!({"value": c.member.id}))
+            .collect::<Vec<_>>(),
+    })
 }
 
 /// `members[value eq "<id>"]`, the id quoted as a SCIM string.

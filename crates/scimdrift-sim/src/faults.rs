@@ -44,6 +44,12 @@ pub enum FaultKind {
     GzipBomb,
     /// A list page that lies (see the `FaultSpec` lie fields).
     Lie,
+    /// A group write that took effect, answered with HTTP 500
+    /// (processed, then failed).
+    WriteThen500,
+    /// A group write that took effect, whose connection is then dropped
+    /// before the answer completes (processed, then failed).
+    WriteThenReset,
 }
 
 impl FaultKind {
@@ -65,6 +71,8 @@ impl FaultKind {
             FaultKind::Redirect => "redirect",
             FaultKind::GzipBomb => "gzip-bomb",
             FaultKind::Lie => "lie",
+            FaultKind::WriteThen500 => "write-500",
+            FaultKind::WriteThenReset => "write-reset",
         }
     }
 }
@@ -149,6 +157,15 @@ pub struct FaultSpec {
     pub cross_type_ids: bool,
     /// Every group gets a member that points at no user.
     pub dangling_members: bool,
+    /// The `Retry-After` (whole seconds) of the `503` fault's answers; 0 for
+    /// none.
+    pub retry_after_503: u64,
+    /// Share of group writes that take effect and are then answered with
+    /// HTTP 500 (reads drawing it are answered normally).
+    pub write_500: f64,
+    /// Share of group writes that take effect and then lose their answer to
+    /// a dropped connection.
+    pub write_reset: f64,
 }
 
 impl Default for FaultSpec {
@@ -183,6 +200,9 @@ impl Default for FaultSpec {
             duplicate_ids: false,
             cross_type_ids: false,
             dangling_members: false,
+            retry_after_503: 0,
+            write_500: 0.0,
+            write_reset: 0.0,
         }
     }
 }
@@ -255,6 +275,7 @@ impl FaultSpec {
     pub const HELP: &'static str = "\
 Comma-separated KEY=VALUE items (shares are `0.1` or `10%`):
   500=SHARE, 502=SHARE, 503=SHARE   answer with that status (502 has an HTML body)
+  503-retry-after=SECONDS           the 503 answers carry this Retry-After (none)
   reset=SHARE                       drop the connection before the answer completes
   truncate=SHARE                    status 200, JSON body cut off half-way
   malformed=SHARE                   status 200, body that is not valid JSON
@@ -281,7 +302,11 @@ Hostile servers (status 200 answers that lie or hurt):
   duplicate-ids=on                  ... repeats its first resource at its end
   cross-type-ids=on                 the first group/embed user of a page reuses a user id
   dangling-members=on               every group gets a member pointing at nobody
-The shares of 500 .. slow and html200 .. gzip-bomb must add up to at most 1.
+Group writes (PATCH, POST) that are processed, then fail:
+  write-500=SHARE                   the write takes effect, the answer is HTTP 500
+  write-reset=SHARE                 the write takes effect, the connection drops
+The shares of 500 .. slow, html200 .. gzip-bomb and the write faults must add
+up to at most 1.
 Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
 
     /// Whether any list-page lie is switched on.
@@ -303,7 +328,7 @@ Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
     }
 
     /// The status/body faults in draw order with their shares.
-    fn table(&self) -> [(FaultKind, f64); 12] {
+    fn table(&self) -> [(FaultKind, f64); 14] {
         [
             (FaultKind::Status500, self.status_500),
             (FaultKind::Status502, self.status_502),
@@ -318,6 +343,10 @@ Example: --faults '503=5%,reset=2%,jitter=100,storm=1%,storm-len=4'";
             (FaultKind::Endless, self.endless),
             (FaultKind::Redirect, self.redirect),
             (FaultKind::GzipBomb, self.gzip_bomb),
+            // Appended last, so old seeds replay unchanged. Only writes act
+            // on them.
+            (FaultKind::WriteThen500, self.write_500),
+            (FaultKind::WriteThenReset, self.write_reset),
         ]
     }
 
@@ -391,6 +420,9 @@ impl FromStr for FaultSpec {
                 "duplicate-ids" => spec.duplicate_ids = switch(item, value)?,
                 "cross-type-ids" => spec.cross_type_ids = switch(item, value)?,
                 "dangling-members" => spec.dangling_members = switch(item, value)?,
+                "503-retry-after" => spec.retry_after_503 = count(item, value)?,
+                "write-500" => spec.write_500 = share(item, value)?,
+                "write-reset" => spec.write_reset = share(item, value)?,
                 other => {
                     return Err(FaultSpecError::new(
                         item,
@@ -477,5 +509,8 @@ mod tests {
         assert_eq!(spec.pick(0.1), Some(FaultKind::Status500));
         assert_eq!(spec.pick(0.3), Some(FaultKind::Reset));
         assert_eq!(spec.pick(0.6), None);
+        let spec: FaultSpec = "write-500=0.5,write-reset=50%".parse().unwrap();
+        assert_eq!(spec.pick(0.2), Some(FaultKind::WriteThen500));
+        assert_eq!(spec.pick(0.7), Some(FaultKind::WriteThenReset));
     }
 }

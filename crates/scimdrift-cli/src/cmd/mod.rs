@@ -4,6 +4,7 @@
 //! the live connection ([`crate::connect`]), PR mode's base policies
 //! ([`crate::pr`]) and `--state-dir` ([`crate::state`]).
 
+pub mod apply;
 pub mod check;
 pub mod completions;
 pub mod config;

@@ -6,6 +6,7 @@
 )]
 
 mod action;
+mod apply;
 mod completions;
 mod config;
 mod diff;

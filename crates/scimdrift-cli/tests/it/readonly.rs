@@ -1,5 +1,7 @@
 //! Read-only by test, not by care: every command that can reach a live
-//! instance sends nothing but GET requests. The simulator's request log sees
+//! instance sends nothing but GET requests (`apply` without `--confirm`
+//! included; `cargo xtask drift` checks its own simulator's log the same
+//! way, in `xtask/src/drift.rs`). The simulator's request log sees
 //! every request each command made, and nothing they print or write holds
 //! the token.
 
@@ -75,6 +77,14 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
                 .collect(),
         ),
         (
+            "apply (dry run)",
+            ["apply", "plan.json", "--allow-mass-removal"]
+                .iter()
+                .chain(&now)
+                .map(|s| (*s).to_owned())
+                .collect(),
+        ),
+        (
             "init",
             ["init", "--out", "adopted"]
                 .iter()
@@ -100,6 +110,13 @@ async fn every_command_that_reads_a_live_instance_sends_only_gets() {
         let writes: Vec<_> = requests.iter().filter(|r| r.method != "GET").collect();
         assert!(writes.is_empty(), "`{name}` sent {writes:?}");
     }
+    // `diff` reads files only: not a single request.
+    sim.clear_requests();
+    let (code, _, stderr) = run(scimdrift(dir.path()).args(["diff", "s.json", "s.json"]));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(sim.requests().is_empty());
+    // The dry run wrote no journal.
+    assert!(!dir.path().join("plan.journal.jsonl").exists());
     // Nothing any of them wrote (snapshot, state, plan, adopted policies)
     // holds the token.
     assert!(dir.path().join("plan.json").is_file());

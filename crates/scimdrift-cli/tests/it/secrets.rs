@@ -121,3 +121,123 @@ async fn check_live_never_shows_the_token() {
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("HTTP 503"), "{stderr}");
 }
+
+/// `scimdrift apply -vvv --confirm` against `base_url` (the demo's plan
+/// empties nothing but removes half of Embed Pilot: the budget is lifted).
+fn apply_cmd(dir: &Path, base_url: &str) -> std::process::Command {
+    let mut cmd = scimdrift(dir);
+    cmd.args([
+        "apply",
+        "plan.json",
+        "-vvv",
+        "--confirm",
+        "--allow-mass-removal",
+    ])
+    .args(["--now", "2027-03-25T09:00:00Z", "--base-url", base_url])
+    .args([
+        "--rate-limit",
+        "600000/min",
+        "--retries",
+        "1",
+        "--timeout",
+        "5",
+    ]);
+    cmd
+}
+
+/// A plan of the demo bound to `base_url`: the live snapshot with its base
+/// URL pointed there, planned with `-vvv`.
+fn plan_for(dir: &Path, snapshot: &Path, base_url: &str) {
+    let text = std::fs::read_to_string(snapshot).unwrap();
+    let mut snap: serde_json::Value = serde_json::from_str(&text).unwrap();
+    snap["source"]["base_url"] = format!("{base_url}/api/scim/v2").into();
+    std::fs::write(dir.join("s.json"), snap.to_string()).unwrap();
+    let mut cmd = scimdrift(dir);
+    cmd.args(["plan", "-vvv", "--snapshot", "s.json", "--out", "plan.json"])
+        .arg("--policies")
+        .arg(root().join("policies"))
+        .args(["--now", "2027-03-25T09:00:00Z"]);
+    let (code, stderr, _) = run_clean(&mut cmd, dir);
+    assert_eq!(code, 2, "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_and_apply_never_show_the_token() {
+    // The live snapshot every plan below is made from.
+    let ok = demo_sim(FaultSpec::default()).await;
+    let work = tempfile::tempdir().unwrap();
+    let mut cmd = scimdrift(work.path());
+    cmd.args([
+        "fetch",
+        "-vvv",
+        "--out",
+        "live.json",
+        "--base-url",
+        &ok.base_url(),
+    ])
+    .args(["--rate-limit", "600000/min"])
+    .env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, _) = run_clean(&mut cmd, work.path());
+    assert_eq!(code, 0, "{stderr}");
+    let live = work.path().join("live.json");
+
+    // Success, with a dry run first: exit 0, the journal written.
+    let dir = tempfile::tempdir().unwrap();
+    plan_for(dir.path(), &live, &ok.base_url());
+    let mut dry = scimdrift(dir.path());
+    dry.args([
+        "apply",
+        "plan.json",
+        "-vvv",
+        "--allow-mass-removal",
+        "--base-url",
+        &ok.base_url(),
+    ])
+    .args([
+        "--now",
+        "2027-03-25T09:00:00Z",
+        "--rate-limit",
+        "600000/min",
+    ])
+    .env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, _) = run_clean(&mut dry, dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    let mut cmd = apply_cmd(dir.path(), &ok.base_url());
+    cmd.env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.path().join("plan.journal.jsonl").is_file());
+    // -vvv really logged the writes it sent.
+    assert!(stderr.contains("PATCH"), "{stderr}");
+
+    // The token on the command line, and rejected by the server: exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    let other = Simulator::start(
+        SimConfig::new(
+            serde_json::from_str(&std::fs::read_to_string(root().join("demo/org.json")).unwrap())
+                .unwrap(),
+        )
+        .token("another-key")
+        .rate_limit(None),
+    )
+    .await
+    .unwrap();
+    plan_for(dir.path(), &live, &other.base_url());
+    let mut cmd = apply_cmd(dir.path(), &other.base_url());
+    cmd.args(["--token", SECRET]);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("HTTP 401"), "{stderr}");
+
+    // A server that keeps failing reads (exit 1), and one that loses every
+    // write's answer (settled by re-reading: exit 0).
+    for (faults, want) in [("500=1", 1), ("write-reset=1", 0), ("write-500=1", 0)] {
+        let sim = demo_sim(faults.parse().unwrap()).await;
+        let dir = tempfile::tempdir().unwrap();
+        plan_for(dir.path(), &live, &sim.base_url());
+        let mut cmd = apply_cmd(dir.path(), &sim.base_url());
+        cmd.env("OMNI_API_TOKEN", SECRET);
+        let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+        assert_eq!(code, want, "{faults}: {stderr}");
+    }
+}

@@ -16,7 +16,7 @@ use std::time::Duration;
 /// the plain response otherwise.
 pub(super) fn apply(answer: Answer, fault: Option<FaultKind>, s: &Settings) -> Response {
     match fault {
-        Some(FaultKind::Reset) => reset(answer, s),
+        Some(FaultKind::Reset | FaultKind::WriteThenReset) => reset(answer, s),
         Some(FaultKind::Truncated) => truncated(answer).finish(s.profile),
         Some(FaultKind::Malformed) => malformed(answer).finish(s.profile),
         Some(FaultKind::SlowBody) => slow(answer, s.profile, &s.faults),

@@ -13,7 +13,8 @@
 //!    redirect, HTML or wrong-shaped 200, endless body, [`gzip`] bomb);
 //! 5. [`resources`]: the answer itself, list pages with their paging and
 //!    filters in [`list`] and the list-page lies of hostile servers in
-//!    [`lies`], Omni's group writes in [`writes`];
+//!    [`lies`], Omni's group writes in [`writes`] (and the write faults:
+//!    processed, then answered 500 or cut off);
 //! 6. [`body_faults`]: faults that break a good answer on the wire (reset,
 //!    truncated, malformed, slow);
 //! 7. [`mutation`]: the org changing after the first page of a scan;
@@ -176,6 +177,17 @@ impl Simulator {
     /// Changes the org between requests (the in-process mutation API).
     pub fn mutate<R>(&self, f: impl FnOnce(&mut Store) -> R) -> R {
         f(&mut write(&self.shared.store))
+    }
+
+    /// Edits a group between requests, the way someone in Omni's UI would
+    /// (a concurrent change between `plan` and `apply`): `patch` is a SCIM
+    /// PatchOp body applied exactly as `PATCH /groups/{id}` applies it (both
+    /// sides of each membership kept in step), but neither logged nor
+    /// subject to faults. Returns the status the PATCH would have had.
+    pub fn edit_group(&self, id: &str, patch: &serde_json::Value) -> u16 {
+        writes::patch_group(&self.shared, id, patch.to_string().as_bytes())
+            .status
+            .as_u16()
     }
 
     /// Reads the org.

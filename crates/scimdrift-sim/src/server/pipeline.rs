@@ -81,8 +81,8 @@ struct Answered {
 }
 
 /// auth → rate limit and seeded draws → latency → storm → route → status
-/// faults → resource (page/filter, lies; or a group write) → body faults →
-/// mutation.
+/// faults → resource (page/filter, lies; or a group write, then the write
+/// faults) → body faults → mutation.
 async fn answer(shared: &Shared, req: &Incoming<'_>) -> Answered {
     let s = &shared.settings;
     let Incoming {
@@ -146,7 +146,19 @@ async fn answer(shared: &Shared, req: &Incoming<'_>) -> Answered {
     }
     // A request that already followed a redirect is answered normally.
     let fault = fault.filter(|f| *f != FaultKind::Redirect);
+    // Write faults act on writes only, after the write took effect.
+    let fault = fault.filter(|f| {
+        route.is_write() || !matches!(f, FaultKind::WriteThen500 | FaultKind::WriteThenReset)
+    });
     let Served { answer, page } = resources::serve(shared, &route, &Params::parse(query), body);
+    let answer = match fault {
+        Some(FaultKind::WriteThen500) => Answer::omni_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal Server Error",
+            "something went wrong",
+        ),
+        _ => answer,
+    };
     let fault = lies::label(&s.faults, fault, page.is_some());
     let response = body_faults::apply(answer, fault, s);
     let mutated = mutation::after_page(shared, page);

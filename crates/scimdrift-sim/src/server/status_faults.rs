@@ -35,10 +35,14 @@ pub(super) fn replace(
                 .to_owned(),
             retry_after: None,
         },
-        FaultKind::Status503 => Answer::json(
-            StatusCode::SERVICE_UNAVAILABLE,
-            r#"{"detail":"Service Unavailable","status":503}"#.to_owned(),
-        ),
+        FaultKind::Status503 => Answer {
+            retry_after: (s.faults.retry_after_503 > 0)
+                .then(|| std::time::Duration::from_secs(s.faults.retry_after_503)),
+            ..Answer::json(
+                StatusCode::SERVICE_UNAVAILABLE,
+                r#"{"detail":"Service Unavailable","status":503}"#.to_owned(),
+            )
+        },
         FaultKind::Redirect if is_own_origin(&s.addr, headers) => {
             return Some(redirect(s, path, query));
         }
