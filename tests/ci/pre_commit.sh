@@ -2,7 +2,8 @@
 # The pre-commit hooks (.pre-commit-hooks.yaml) run by PyPI `pre-commit`
 # itself, offline, against a throw-away policies repository: `pre-commit
 # try-repo` points at this checkout, the hooks run the `scimdrift` on PATH.
-# Clean policies pass; a policy with an unknown key fails with its location.
+# Clean policies and their policy tests pass (scimdrift-validate,
+# scimdrift-test); a policy with an unknown key fails with its location.
 #
 # Usage: tests/ci/pre_commit.sh PRE_COMMIT SCIMDRIFT_BIN_DIR
 set -euo pipefail
@@ -19,18 +20,21 @@ git() { command git -c user.name=ci -c user.email=ci@example.invalid -c init.def
 repo="$work/policies-repo"
 mkdir -p "$repo"
 cp -r "$checkout/policies" "$repo/policies"
+cp -r "$checkout/policy-tests" "$repo/policy-tests"
 printf 'policies = "policies"\n' > "$repo/scimdrift.toml"
 git -C "$repo" init -q
 git -C "$repo" add -A
 git -C "$repo" commit -q -m policies
 
 cd "$repo"
-"$pre_commit" try-repo "$checkout" scimdrift-validate --all-files > "$work/ok.log" 2>&1 || {
-  cat "$work/ok.log"
-  echo "pre-commit: scimdrift-validate failed on clean policies" >&2
-  exit 1
-}
-grep -q '^scimdrift validate.*Passed$' "$work/ok.log" || { cat "$work/ok.log"; exit 1; }
+for hook in scimdrift-validate scimdrift-test; do
+  "$pre_commit" try-repo "$checkout" "$hook" --all-files > "$work/ok.log" 2>&1 || {
+    cat "$work/ok.log"
+    echo "pre-commit: $hook failed on clean policies" >&2
+    exit 1
+  }
+  grep -q "^${hook/-/ }.*Passed\$" "$work/ok.log" || { cat "$work/ok.log"; exit 1; }
+done
 
 printf 'groups:\n  - name: Admins\n    must_be_inn: []\n' > policies/broken.yaml
 git add policies/broken.yaml
@@ -40,4 +44,4 @@ if "$pre_commit" try-repo "$checkout" scimdrift-validate --all-files > "$work/ba
   exit 1
 fi
 grep -q 'broken.yaml:3:5' "$work/bad.log" || { cat "$work/bad.log"; exit 1; }
-echo "pre-commit: scimdrift-validate passes clean policies and fails a broken one (broken.yaml:3:5)"
+echo "pre-commit: scimdrift-validate and scimdrift-test pass clean policies; scimdrift-validate fails a broken one (broken.yaml:3:5)"

@@ -18,6 +18,7 @@ mod hardening;
 mod help;
 mod init;
 mod plan;
+mod policy_tests;
 mod readme;
 mod readonly;
 mod reports;
