@@ -17,6 +17,7 @@ mod flags;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod interop_apply;
 mod interop_init;
 mod man;
 mod screenshot;
