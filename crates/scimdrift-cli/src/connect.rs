@@ -106,7 +106,7 @@ fn parse_token(value: &str) -> Result<Token, String> {
     Token::new(value, "--token").map_err(|e| e.to_string())
 }
 
-fn parse_page_size(value: &str) -> Result<PageSize, String> {
+pub(crate) fn parse_page_size(value: &str) -> Result<PageSize, String> {
     if value.eq_ignore_ascii_case("auto") {
         return Ok(PageSize::Auto);
     }
@@ -116,7 +116,7 @@ fn parse_page_size(value: &str) -> Result<PageSize, String> {
     }
 }
 
-fn parse_rate(value: &str) -> Result<f64, String> {
+pub(crate) fn parse_rate(value: &str) -> Result<f64, String> {
     let number = value
         .strip_suffix("/min")
         .or_else(|| value.strip_suffix("/m"))

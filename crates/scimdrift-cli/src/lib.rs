@@ -5,9 +5,11 @@
 //! their policies with it, so they cannot drift from the binary.
 //!
 //! Every subcommand returns `Result<Exit, CliError>`; an error is printed
-//! in [`run`], once (see `error.rs`).
+//! in [`run`], once (see `error.rs`). Before a command runs, the
+//! configuration file fills in the flags that were not given (`config`).
 
 mod cmd;
+mod config;
 mod connect;
 mod error;
 mod exit;
@@ -20,8 +22,10 @@ mod write;
 
 pub use policy_dir::{MAX_DEPTH, MAX_FILES, PolicyDirError, read_policy_dir};
 
-use clap::{CommandFactory as _, Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
+use error::CliError;
 use exit::Exit;
+use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// Checks an Omni instance's live identity state (SCIM 2.0) against declarative
@@ -39,6 +43,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    config: config::ConfigFlags,
 }
 
 #[derive(Debug, Subcommand)]
@@ -68,6 +74,8 @@ enum Command {
     Schema(cmd::schema::SchemaArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions(cmd::completions::CompletionsArgs),
+    /// Print the settings `check` would use and where each came from.
+    Config(cmd::config::ConfigArgs),
 }
 
 /// The command-line definition, for generated documentation: the man pages
@@ -80,21 +88,119 @@ pub fn command() -> clap::Command {
 /// outcome to the documented exit codes (0 clean, 1 failure, 2 drift,
 /// 3 incomplete, 4 invalid input).
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            // clap exits 2 on usage errors by default, which would read as
-            // "drift" to a CI system: map usage errors to 4 instead.
-            let code = if err.use_stderr() {
-                Exit::Invalid
-            } else {
-                Exit::Clean
-            };
-            let _ = err.print();
-            return code.into();
-        }
+    let (cli, matches) = match parse(std::env::args_os()) {
+        Ok(parsed) => parsed,
+        Err(code) => return code.into(),
     };
-    let result = match cli.command {
+    let result = match &cli.command {
+        Command::Config(args) => show_config(&cli.config, args),
+        _ => configure(cli, &matches).and_then(dispatch),
+    };
+    match result {
+        Ok(code) => code.into(),
+        Err(err) => err.print().into(),
+    }
+}
+
+/// Parses a command line; a usage error (or `--help`) is printed here.
+fn parse<I, T>(argv: I) -> Result<(Cli, ArgMatches), Exit>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let parsed = Cli::command()
+        .try_get_matches_from(argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    parsed.map_err(|err| {
+        // clap exits 2 on usage errors by default, which would read as
+        // "drift" to a CI system: map usage errors to 4 instead.
+        let code = if err.use_stderr() {
+            Exit::Invalid
+        } else {
+            Exit::Clean
+        };
+        let _ = err.print();
+        code
+    })
+}
+
+/// Reads the configuration file (for the commands that have settings in
+/// it) and fills in every flag that was not given.
+fn configure(mut cli: Cli, matches: &ArgMatches) -> Result<Cli, CliError> {
+    configure_with(&mut cli, matches)?;
+    Ok(cli)
+}
+
+/// [`configure`], returning what was resolved and from where.
+fn configure_with(
+    cli: &mut Cli,
+    matches: &ArgMatches,
+) -> Result<(config::Loaded, Vec<config::Setting>), CliError> {
+    let uses_config = matches!(
+        cli.command,
+        Command::Check(_)
+            | Command::Fetch(_)
+            | Command::Validate(_)
+            | Command::Review(_)
+            | Command::Plan(_)
+            | Command::Init(_)
+            | Command::Render(_)
+    );
+    let Some((_, sub)) = matches.subcommand().filter(|_| uses_config) else {
+        let loaded = config::Loaded {
+            how: config::How::Disabled,
+            file: None,
+        };
+        return Ok((loaded, Vec::new()));
+    };
+    let loaded = config::load(&cli.config)?;
+    let mut layers = config::Layers::new(sub, &loaded);
+    match &mut cli.command {
+        Command::Check(args) => layers.check(args),
+        Command::Fetch(args) => layers.connect(&mut args.connect),
+        Command::Validate(args) => layers.policies(&mut args.policies),
+        Command::Review(args) => {
+            layers.policies(&mut args.policies);
+            layers.connect(&mut args.connect);
+        }
+        Command::Plan(args) => {
+            layers.policies(&mut args.policies);
+            layers.connect(&mut args.connect);
+        }
+        Command::Init(args) => layers.connect(&mut args.connect),
+        Command::Render(args) => layers.policies(&mut args.policies),
+        _ => {}
+    }
+    let settings = layers.into_settings();
+    Ok((loaded, settings))
+}
+
+/// `scimdrift config [-- CHECK-FLAGS]`: resolves `scimdrift check` with
+/// these flags exactly as `check` would, and prints the result.
+fn show_config(
+    flags: &config::ConfigFlags,
+    args: &cmd::config::ConfigArgs,
+) -> Result<Exit, CliError> {
+    let mut argv: Vec<OsString> = vec!["scimdrift".into(), "check".into()];
+    if let Some(file) = &flags.config {
+        argv.push("--config".into());
+        argv.push(file.into());
+    }
+    if flags.no_config {
+        argv.push("--no-config".into());
+    }
+    argv.extend(args.check_flags.iter().map(OsString::from));
+    let (mut check, matches) = match parse(argv) {
+        Ok(parsed) => parsed,
+        Err(code) => return Ok(code),
+    };
+    let (loaded, settings) = configure_with(&mut check, &matches)?;
+    cmd::config::run(&loaded, &settings)
+}
+
+/// Runs the subcommand.
+fn dispatch(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
         Command::Check(args) => cmd::check::run(args),
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::Validate(args) => cmd::validate::run(args),
@@ -107,9 +213,8 @@ pub fn run() -> ExitCode {
         Command::Plan(args) => cmd::plan::run(args),
         Command::Apply(args) => cmd::apply::run(args),
         Command::Completions(args) => cmd::completions::run(args),
-    };
-    match result {
-        Ok(code) => code.into(),
-        Err(err) => err.print().into(),
+        Command::Config(_) => Err(CliError::failure(
+            "internal error: `config` is not dispatched",
+        )),
     }
 }

@@ -50,7 +50,7 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
 
-fn parse_output(s: &str) -> Result<OutputSpec, String> {
+pub(crate) fn parse_output(s: &str) -> Result<OutputSpec, String> {
     let Some((format, path)) = s.split_once('=') else {
         return Err(format!(
             "expected FORMAT=PATH (e.g. `sarif=drift.sarif`), got `{s}`"

@@ -71,7 +71,7 @@ pub struct CheckArgs {
     pub state_dir: Option<PathBuf>,
     /// With --state-dir: fail (exit 2) only when a failing finding is new
     /// since the last run, so a schedule alerts on change, not every night.
-    #[arg(long, requires = "state_dir")]
+    #[arg(long)]
     pub fail_on_new: bool,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -104,6 +104,14 @@ fn fail_on_new(report: &scimdrift_reconcile::Report) -> Exit {
 
 /// Runs `scimdrift check`.
 pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
+    // Not a clap `requires`: `state_dir` may come from scimdrift.toml.
+    if args.fail_on_new && args.state_dir.is_none() {
+        return Err(
+            CliError::invalid("--fail-on-new needs --state-dir").with_hint(
+                "pass --state-dir DIR, or set `state_dir` under [check] in scimdrift.toml",
+            ),
+        );
+    }
     let now = parse_now(args.now.as_deref())?;
     let (files, loaded) = policies::load_dir(&args.policies)?;
     // The base is read before any network traffic: a bad ref is a usage

@@ -7,6 +7,7 @@
 pub mod apply;
 pub mod check;
 pub mod completions;
+pub mod config;
 pub mod diff;
 pub mod fetch;
 pub mod filter;

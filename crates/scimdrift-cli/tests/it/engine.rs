@@ -183,7 +183,7 @@ fn repository_policies_validate() {
     assert!(run.stdout.starts_with("ok: "), "{run}");
     assert_outcome!(run, @r"
     --- stdout
-    ok: 5 file(s), 13 group declaration(s), 5 rule(s), 5 exception(s), 0 warning(s)
+    ok: 5 file(s), 13 group declaration(s), 6 rule(s), 5 exception(s), 0 warning(s)
     --- stderr
     [exit status: 0]
     ");

@@ -7,6 +7,7 @@
 
 mod apply;
 mod completions;
+mod config;
 mod diff;
 mod engine;
 mod errors;

@@ -539,10 +539,10 @@ fn check_records_the_policies_commit() {
     );
     insta::assert_snapshot!(header.replace(short, "[commit]"), @r"
     scimdrift check: DRIFT
-      source: snapshot org.json (sha256 9f407b7f743d)
+      source: snapshot org.json (sha256 b42b536e6199)
       evaluated at 2027-03-25T09:00:00Z; fail on error; 5 policy file(s)
       policies at commit [commit]
-    Checked snapshot `org.json` (sha256 `9f407b7f743d`; policies at commit `[commit]`) at 2027-03-25T09:00:00Z, failing on `error`; scimdrift 0.1.0.
+    Checked snapshot `org.json` (sha256 `b42b536e6199`; policies at commit `[commit]`) at 2027-03-25T09:00:00Z, failing on `error`; scimdrift 0.1.0.
     ");
     let sarif = check(dir.path(), &["--format", "sarif"]).stdout;
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();

@@ -51,7 +51,7 @@ fn fail_on_new_alerts_on_change_not_every_night() {
     let second = outcome(&mut check(dir.path(), &flags)).status(0);
     let report: serde_json::Value = serde_json::from_str(&second.stdout).unwrap();
     assert_eq!(report["status"], "drift");
-    insta::assert_snapshot!(second.stderr, @"note: 15 failing findings persist from the last run and none is new: exit 0 (--fail-on-new)");
+    insta::assert_snapshot!(second.stderr, @"note: 18 failing findings persist from the last run and none is new: exit 0 (--fail-on-new)");
     // Run 3: someone joins `Admins`, where they are not declared (and which
     // is now over its size limit): new drift.
     join(dir.path(), "Admins", "ken.thompson@blobsrus.co");
@@ -81,12 +81,8 @@ fn fail_on_new_needs_a_state_dir() {
     assert_outcome!(outcome(&mut check(dir.path(), &["--fail-on-new"])), @r"
     --- stdout
     --- stderr
-    error: the following required arguments were not provided:
-      --state-dir <DIR>
-
-    Usage: scimdrift check --state-dir <DIR> --snapshot <FILE> --now <RFC3339> --fail-on-new
-
-    For more information, try '--help'.
+    error: --fail-on-new needs --state-dir
+    hint: pass --state-dir DIR, or set `state_dir` under [check] in scimdrift.toml
     [exit status: 4]
     ");
 }

@@ -79,6 +79,30 @@ pub(super) fn timestamp(secs: i64) -> String {
 /// 2023-01-01T00:00:00Z
 pub(super) const EPOCH_2023: i64 = 1_672_531_200;
 
+/// 2026-12-01T00:00:00Z: the day a generated org is "fetched", which its
+/// `lastLogin` values are recent or old relative to.
+pub(super) const AS_OF: i64 = 1_796_083_200;
+
+const DAY: i64 = 86_400;
+
+/// A `lastLogin` from one draw `x` (≥ 0) of the resource's stream: within
+/// `recent_days` before [`AS_OF`] when `recent`, else `old_after_days` to
+/// `old_after_days + 500` days before it; never before `created`.
+pub(super) fn last_login(
+    created: i64,
+    x: i64,
+    recent: bool,
+    recent_days: i64,
+    old_after_days: i64,
+) -> i64 {
+    let at = if recent {
+        AS_OF - x.rem_euclid(recent_days * DAY)
+    } else {
+        AS_OF - old_after_days * DAY - x.rem_euclid(500 * DAY)
+    };
+    at.max(created + 60)
+}
+
 pub(super) fn json_str(out: &mut String, s: &str) {
     // serde_json's escaping of a plain &str cannot fail.
     out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()));
@@ -93,5 +117,16 @@ mod tests {
         assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
         assert_eq!(timestamp(EPOCH_2023), "2023-01-01T00:00:00Z");
         assert_eq!(timestamp(951_782_400 + 3_661), "2000-02-29T01:01:01Z");
+        assert_eq!(timestamp(AS_OF), "2026-12-01T00:00:00Z");
+    }
+
+    #[test]
+    fn last_logins_are_recent_or_old_and_never_before_creation() {
+        let recent = last_login(EPOCH_2023, 5 * DAY + 7, true, 60, 120);
+        assert_eq!(timestamp(recent), "2026-11-25T23:59:53Z");
+        let old = last_login(EPOCH_2023, DAY, false, 60, 120);
+        assert_eq!(timestamp(old), "2026-08-02T00:00:00Z");
+        let created = AS_OF - 10 * DAY;
+        assert_eq!(last_login(created, 40 * DAY, true, 60, 120), created + 60);
     }
 }

@@ -8,12 +8,15 @@
 //!
 //! What the org contains, so policies have something to find:
 //! - standard users with emails, departments (one or two department groups),
-//!   Omni user attributes, a `lastLogin`, about 4% deactivated, and every 97th
+//!   Omni user attributes, a `lastLogin` (most within two months of
+//!   2026-12-01, some months or years before it, a fifth never: `null`),
+//!   about 4% deactivated, and every 97th
 //!   user a re-activated duplicate (same `userName` as the inactive user before
 //!   it, a new id), some long and non-ASCII names;
 //! - embed users with `embedExternalId`, `embedEntity` (an entity every embed
 //!   user of which usually sits in that entity's group), a generated
-//!   `userName`, `embedEmail` (sometimes null), mostly in "All Embed Users";
+//!   `userName`, `embedEmail` (sometimes null), a `lastLogin` (mostly
+//!   recent, some old, one in ten never), mostly in "All Embed Users";
 //! - groups: "All Embed Users" (when there are embed users), one group per
 //!   entity (about half of the rest), and department groups; every 50th group
 //!   has a dangling member (a user id that does not exist).

@@ -1,7 +1,9 @@
 //! Standard and embed users: each a pure function of the seed and its index,
 //! and the writer of its JSON text.
 
-use super::atoms::{EPOCH_2023, STREAM_EMBED, STREAM_USER, json_str, rng_at, timestamp, uuid};
+use super::atoms::{
+    EPOCH_2023, STREAM_EMBED, STREAM_USER, json_str, last_login, rng_at, timestamp, uuid,
+};
 use super::layout::Layout;
 use super::words::{DOMAIN, FIRST, LAST, REGIONS};
 use rand::Rng;
@@ -66,7 +68,13 @@ pub(super) fn user(base: &ChaCha8Rng, layout: &Layout, i: usize) -> Person {
     }
     groups.sort_unstable();
     let created = EPOCH_2023 + i64::try_from(i).unwrap_or(0) * 600;
-    let last_login = (r.random::<f64>() < 0.8).then(|| created + r.random_range(3_600..40_000_000));
+    // A fifth never logged in; of the others, three in four logged in within
+    // the last two months, the rest four months to two years ago.
+    let roll = r.random::<f64>();
+    let last_login = (roll < 0.8).then(|| {
+        let x: i64 = r.random_range(3_600..40_000_000);
+        last_login(created, x, roll < 0.6, 60, 120)
+    });
     Person {
         id,
         email: Some(user_name.clone()),
@@ -108,7 +116,14 @@ pub(super) fn embed_user(base: &ChaCha8Rng, layout: &Layout, i: usize) -> Person
     let entity_name = layout.entities.get(entity).map_or("", String::as_str);
     let email = (r.random::<f64>() < 0.85).then(|| format!("{fa}.{la}.{i}@{entity_name}.example"));
     let created = EPOCH_2023 + i64::try_from(i).unwrap_or(0) * 30;
-    let last_login = Some(created + r.random_range(60..20_000_000));
+    // One in ten never logged in, seven in ten within the last 45 days, the
+    // rest over 100 days ago.
+    let x: i64 = r.random_range(60..20_000_000);
+    let last_login = match x % 10 {
+        0 => None,
+        1..=7 => Some(last_login(created, x / 10, true, 45, 100)),
+        _ => Some(last_login(created, x / 10, false, 45, 100)),
+    };
     Person {
         id,
         user_name: format!("embed-{i:x}-{tag:08x}@embed.omniapp.example"),
