@@ -6,7 +6,8 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
 /// fmt check, clippy with warnings denied, each criterion bench once, the
-/// doc tests, every test with nextest (see [`steps`]).
+/// doc tests, the repository's policy tests (`scimdrift test`), every test
+/// with nextest (see [`steps`]).
 pub fn run(_opts: &flags::Ci) -> Result<()> {
     for step in steps() {
         match step {
@@ -62,6 +63,16 @@ fn steps() -> Vec<Step> {
         Step::Cargo(benches),
         // Doc tests are not run by nextest.
         Step::DocTests,
+        // The repository's own policy tests: `policy-tests/` against `policies/`.
+        Step::Cargo(util::cargo([
+            "run",
+            "--quiet",
+            "--locked",
+            "-p",
+            "scimdrift-cli",
+            "--",
+            "test",
+        ])),
         Step::Cargo(util::cargo([
             "nextest",
             "run",
@@ -156,6 +167,7 @@ mod tests {
                 "clippy --workspace --all-targets --locked -- -D warnings",
                 "test --locked --bench * -p scimdrift-proto -p scimdrift-reconcile -p scimdrift-render",
                 "doc tests",
+                "run --quiet --locked -p scimdrift-cli -- test",
                 "nextest run --workspace --locked --no-fail-fast",
             ]
         );

@@ -55,6 +55,8 @@ enum Command {
     Fetch(cmd::fetch::FetchArgs),
     /// Load and lint the policies only; no network.
     Validate(cmd::validate::ValidateArgs),
+    /// Run the policy tests (policy-tests/): hand-written orgs and the findings they must give.
+    Test(cmd::test::TestArgs),
     /// Compliance access review of embed users, with evidence metadata.
     Review(cmd::review::ReviewArgs),
     /// Compare two snapshots: who joined or left which group.
@@ -141,6 +143,7 @@ fn configure_with(
         Command::Check(_)
             | Command::Fetch(_)
             | Command::Validate(_)
+            | Command::Test(_)
             | Command::Review(_)
             | Command::Plan(_)
             | Command::Init(_)
@@ -159,6 +162,7 @@ fn configure_with(
         Command::Check(args) => layers.check(args),
         Command::Fetch(args) => layers.connect(&mut args.connect),
         Command::Validate(args) => layers.policies(&mut args.policies),
+        Command::Test(args) => layers.policies(&mut args.policies),
         Command::Review(args) => {
             layers.policies(&mut args.policies);
             layers.connect(&mut args.connect);
@@ -204,6 +208,7 @@ fn dispatch(cli: Cli) -> Result<Exit, CliError> {
         Command::Check(args) => cmd::check::run(args),
         Command::Fetch(args) => cmd::fetch::run(args),
         Command::Validate(args) => cmd::validate::run(args),
+        Command::Test(args) => cmd::test::run(args),
         Command::Review(args) => cmd::review::run(args),
         Command::Diff(args) => cmd::diff::run(args),
         Command::Render(args) => cmd::render::run(args),

@@ -3,7 +3,8 @@
 //! Phases: load (parse and validate policy files handed in as text, see
 //! [`load_policies`]) → index (groups and identities from a snapshot, once) →
 //! evaluate (declarations, rules, separation of duties, exceptions) → a
-//! [`Report`] (see [`check`]).
+//! [`Report`] (see [`check`]). Policy tests ([`load_tests`], [`run_case`])
+//! run hand-written orgs through the same engine.
 //!
 //! Architecture invariant: this crate performs no IO and never reads the
 //! clock. The evaluation time is passed in; policy files are passed in as
@@ -14,6 +15,7 @@ mod engine;
 mod load;
 mod model;
 mod pattern;
+mod policy_tests;
 mod schema;
 mod schema_attrs;
 mod yaml;
@@ -29,6 +31,7 @@ pub use model::{
     Settings, SodRule, SubjectKind, UnmanagedGroups,
 };
 pub use pattern::{GroupPattern, PatternKind, escape_glob};
+pub use policy_tests::{CaseOutcome, Expect, Expected, TestCase, TestFile, load_tests, run_case};
 pub use schema::policy_json_schema;
 pub use schema_attrs::SeenTypes;
 /// The report model lives in its own crate; re-exported here for the engine's callers.

@@ -337,7 +337,7 @@ fn details(f: &Finding, opts: &RenderOptions) -> String {
 }
 
 /// Replaces characters XML 1.0 cannot carry at all (most control characters).
-fn xml_safe(text: &str) -> String {
+pub(crate) fn xml_safe(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {

@@ -11,6 +11,7 @@
 //! - [`openmetrics`]: the run's numbers for Prometheus (textfile collector, pushgateway).
 //! - [`owners`]: one Markdown digest per group owner (several files, not a [`Format`]).
 //! - [`diff`]: what changed between two snapshots (not a report format).
+//! - [`policy_tests`]: `scimdrift test`'s outcomes, as a test runner's lines or JUnit XML (not a report format).
 //! - [`review`]: the embed-user access review (CSV, Markdown, JSON, a self-contained HTML page).
 //!
 //! [`Format`] names every format; [`RenderOptions`] carries what a renderer
@@ -26,6 +27,7 @@ pub mod junit;
 pub mod markdown;
 pub mod openmetrics;
 pub mod owners;
+pub mod policy_tests;
 pub mod review;
 pub mod sarif;
 mod text;

@@ -16,4 +16,5 @@ pub mod plan;
 pub mod render;
 pub mod review;
 pub mod schema;
+pub mod test;
 pub mod validate;

@@ -17,6 +17,7 @@ mod hardening;
 mod help;
 mod init;
 mod plan;
+mod policy_tests;
 mod readonly;
 mod reports;
 mod review;

@@ -11,15 +11,15 @@ use std::collections::BTreeMap;
 
 /// One file being decoded: its path, its text, the diagnostics so far, and
 /// the attribute types a snapshot shows (empty without one).
-pub(super) struct Ctx<'a> {
-    pub(super) file: &'a str,
-    pub(super) source: &'a str,
-    pub(super) diags: &'a mut Vec<Diagnostic>,
-    pub(super) seen: &'a SeenTypes,
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) source: &'a str,
+    pub(crate) diags: &'a mut Vec<Diagnostic>,
+    pub(crate) seen: &'a SeenTypes,
 }
 
 impl Ctx<'_> {
-    pub(super) fn excerpt(&self, line: u32) -> Option<String> {
+    pub(crate) fn excerpt(&self, line: u32) -> Option<String> {
         if line == 0 {
             return None;
         }
@@ -29,7 +29,7 @@ impl Ctx<'_> {
             .map(str::to_owned)
     }
 
-    pub(super) fn push(&mut self, level: Level, pos: Pos, message: String, hint: Option<String>) {
+    pub(crate) fn push(&mut self, level: Level, pos: Pos, message: String, hint: Option<String>) {
         let excerpt = self.excerpt(pos.line);
         self.diags.push(Diagnostic {
             level,
@@ -44,11 +44,11 @@ impl Ctx<'_> {
         });
     }
 
-    pub(super) fn at(&mut self, pos: Pos, message: String, hint: Option<String>) {
+    pub(crate) fn at(&mut self, pos: Pos, message: String, hint: Option<String>) {
         self.push(Level::Error, pos, message, hint);
     }
 
-    pub(super) fn whole_file(&mut self, message: String, hint: Option<String>) {
+    pub(crate) fn whole_file(&mut self, message: String, hint: Option<String>) {
         self.diags.push(Diagnostic {
             level: Level::Error,
             file: self.file.to_owned(),
@@ -62,7 +62,7 @@ impl Ctx<'_> {
         });
     }
 
-    pub(super) fn wrong_type(&mut self, node: &Node, expected: &str, what: &str) {
+    pub(crate) fn wrong_type(&mut self, node: &Node, expected: &str, what: &str) {
         self.at(
             node.pos,
             format!("`{what}` must be {expected}, found {}", node.type_name()),
@@ -72,7 +72,7 @@ impl Ctx<'_> {
 
     /// Checks a mapping's keys: unknown keys, duplicate keys, non-string keys.
     /// Returns the entries by key (first occurrence wins).
-    pub(super) fn mapping<'n>(
+    pub(crate) fn mapping<'n>(
         &mut self,
         node: &'n Node,
         allowed: &[&str],
@@ -117,7 +117,7 @@ impl Ctx<'_> {
         Some(out)
     }
 
-    pub(super) fn string(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(crate) fn string(&mut self, node: &Node, what: &str) -> Option<String> {
         match &node.kind {
             NodeKind::Scalar(s) if !node.is_null() || s.style != Style::Plain => {
                 Some(s.value.clone())
@@ -129,7 +129,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn non_empty_string(&mut self, node: &Node, what: &str) -> Option<String> {
+    pub(crate) fn non_empty_string(&mut self, node: &Node, what: &str) -> Option<String> {
         let s = self.string(node, what)?;
         if s.trim().is_empty() {
             self.at(node.pos, format!("`{what}` must not be empty"), None);
@@ -138,7 +138,7 @@ impl Ctx<'_> {
         Some(s)
     }
 
-    pub(super) fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    pub(crate) fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
         match &node.kind {
             NodeKind::Seq(items) => Some(items),
             _ => {
@@ -148,7 +148,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn uint(&mut self, node: &Node, what: &str) -> Option<u64> {
+    pub(crate) fn uint(&mut self, node: &Node, what: &str) -> Option<u64> {
         let parsed = match &node.kind {
             NodeKind::Scalar(s) if s.style == Style::Plain => s.value.parse::<u64>().ok(),
             _ => None,
@@ -167,7 +167,7 @@ impl Ctx<'_> {
     }
 
     /// A `YYYY-MM-DD` date (`what` names the key in the error).
-    pub(super) fn date(&mut self, node: &Node, what: &str) -> Option<jiff::civil::Date> {
+    pub(crate) fn date(&mut self, node: &Node, what: &str) -> Option<jiff::civil::Date> {
         let text = self.non_empty_string(node, what)?;
         let shaped = text.len() == 10
             && text.bytes().enumerate().all(|(i, b)| {
@@ -192,7 +192,7 @@ impl Ctx<'_> {
         date
     }
 
-    pub(super) fn severity(&mut self, node: &Node) -> Option<Severity> {
+    pub(crate) fn severity(&mut self, node: &Node) -> Option<Severity> {
         let s = self.string(node, "severity")?;
         match s.as_str() {
             "error" => Some(Severity::Error),
@@ -207,7 +207,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub(super) fn patterns(&mut self, node: &Node, what: &str) -> Option<Vec<GroupPattern>> {
+    pub(crate) fn patterns(&mut self, node: &Node, what: &str) -> Option<Vec<GroupPattern>> {
         let items = self.seq(node, what)?;
         let mut out = Vec::new();
         for item in items {
@@ -231,7 +231,7 @@ impl Ctx<'_> {
 }
 
 /// A policy location in this file.
-pub(super) fn loc(file: &str, pos: Pos) -> PolicyLocation {
+pub(crate) fn loc(file: &str, pos: Pos) -> PolicyLocation {
     PolicyLocation {
         file: file.to_owned(),
         line: pos.line,
@@ -251,6 +251,6 @@ pub(crate) fn suggest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str>
 }
 
 /// `did you mean `…`?` for the closest candidate, if close enough.
-pub(super) fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
+pub(crate) fn did_you_mean(word: &str, candidates: &[&str]) -> Option<String> {
     suggest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }

@@ -9,7 +9,7 @@
 //! a type their attribute never holds). The allowed keys are in [`keys`].
 
 mod cross;
-mod ctx;
+pub(crate) mod ctx;
 mod exceptions;
 mod groups;
 mod keys;

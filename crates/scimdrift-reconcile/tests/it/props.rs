@@ -1,6 +1,8 @@
 //! Property tests: random snapshots and policies never panic the engine;
 //! exact groups satisfy `live ∪ missing − unexpected = declared`; reordering
-//! the snapshot's arrays or the policy files changes no finding.
+//! the snapshot's arrays or the policy files changes no finding. Time-bound
+//! members: moving `--now` forward never revalidates an expired membership,
+//! and `until` days far in the future change nothing.
 
 use proptest::prelude::*;
 use scimdrift_proto::{Resource, Snapshot, SnapshotSource};
@@ -350,5 +352,170 @@ proptest! {
         prop_assert_eq!(&report.summary, &report2.summary);
         prop_assert_eq!(&report.membership_diffs, &report2.membership_diffs);
         prop_assert_eq!(report.status, report2.status);
+    }
+}
+
+/// Time-bound declarations: (group, mode, users, embed users), each member
+/// with an optional `until` (an index into [`UNTIL`]).
+type TimeBoundDecl = (
+    usize,
+    bool,
+    Vec<(usize, Option<usize>)>,
+    Vec<(usize, Option<usize>)>,
+);
+
+const UNTIL: [&str; 5] = [
+    "2026-06-01",
+    "2026-12-31",
+    "2027-01-10",
+    "2027-03-01",
+    "2028-01-01",
+];
+
+fn time_bound_decls() -> impl Strategy<Value = Vec<TimeBoundDecl>> {
+    let members = || prop::collection::vec((0..8usize, prop::option::of(0..UNTIL.len())), 0..4);
+    prop::collection::vec((0..GROUPS.len(), any::<bool>(), members(), members()), 0..4)
+}
+
+/// The declarations as one policy file; `until` maps a member's date index
+/// to the text of its `until` (`None`: a plain name).
+fn time_bound_file(
+    decls: &[TimeBoundDecl],
+    until: impl Fn(usize) -> Option<String>,
+) -> Vec<PolicySource> {
+    let mut y = String::from(
+        "version: 1\nsettings:\n  unmanaged_groups: ignore\n  expiring_within_days: 30\ngroups:\n",
+    );
+    let mut seen = BTreeSet::new();
+    for (g, exact, users, embed) in decls {
+        if !seen.insert(*g) {
+            continue;
+        }
+        let mode = if *exact { "exact" } else { "at_least" };
+        y.push_str(&format!(
+            "  - name: {:?}\n    members: {mode}\n",
+            GROUPS[*g]
+        ));
+        for (key, list, name) in [
+            (
+                "users",
+                users,
+                &(|i: usize| user_name(i, i.is_multiple_of(2))) as &dyn Fn(usize) -> String,
+            ),
+            ("embed_users", embed, &|i: usize| format!("ext-{i}")),
+        ] {
+            y.push_str(&format!("    {key}:\n"));
+            let mut names = BTreeSet::new();
+            let mut any = false;
+            for (i, date) in list {
+                let n = name(*i);
+                if !names.insert(n.to_lowercase()) {
+                    continue;
+                }
+                any = true;
+                // One line either way, so findings point at the same line.
+                match date.and_then(&until) {
+                    Some(d) => y.push_str(&format!(
+                        "      - {{name: {n:?}, until: {d}, reason: test}}\n"
+                    )),
+                    None => y.push_str(&format!("      - {n:?}\n")),
+                }
+            }
+            if !any {
+                y.truncate(y.len() - format!("    {key}:\n").len());
+                y.push_str(&format!("    {key}: []\n"));
+            }
+        }
+    }
+    if seen.is_empty() {
+        y.push_str("  []\n");
+    }
+    vec![PolicySource {
+        path: "groups.yaml".into(),
+        contents: y,
+    }]
+}
+
+fn at(now: jiff::Timestamp) -> CheckOptions {
+    let mut o = CheckOptions::new(now, ReportSource::default());
+    o.tool_version = "test".into();
+    o
+}
+
+/// (group, subject name) of the findings of one kind.
+fn pairs(report: &scimdrift_reconcile::Report, kind: FindingKind) -> BTreeSet<(String, String)> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.kind == kind)
+        .map(|f| {
+            let s = f.subject.as_ref().unwrap();
+            let name = match s.kind {
+                SubjectType::User => s.user_name.clone().unwrap_or_default().to_lowercase(),
+                _ => s.embed_external_id.clone().unwrap_or_default(),
+            };
+            (f.group.clone().unwrap_or_default(), name)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// Moving `--now` forward never turns an expired membership back into a
+    /// valid one: what is `member_expired` at `now` still is later, and an
+    /// entry expired at `now` is never `member_missing` later.
+    #[test]
+    fn expired_memberships_stay_expired(
+        o in org(),
+        decls in time_bound_decls(),
+        start in 0..900i64,
+        later in 0..900i64,
+    ) {
+        let snap = snapshot(&o);
+        let files = time_bound_file(&decls, |i| Some(UNTIL[i].to_owned()));
+        let policies = load_policies(&files).unwrap().policies;
+        let base: jiff::Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
+        let t1 = base + jiff::SignedDuration::from_hours(24 * start);
+        let t2 = t1 + jiff::SignedDuration::from_hours(24 * later);
+        let r1 = check(&snap, &policies, &at(t1));
+        let r2 = check(&snap, &policies, &at(t2));
+        let expired1 = pairs(&r1, FindingKind::MemberExpired);
+        let expired2 = pairs(&r2, FindingKind::MemberExpired);
+        prop_assert!(expired1.is_subset(&expired2), "{expired1:?} at {t1} vs {expired2:?} at {t2}");
+        // Entries expired at t1 are not expected members at t2.
+        let missing2 = pairs(&r2, FindingKind::MemberMissing);
+        for decl in &policies.groups {
+            for m in decl.users.iter().chain(&decl.embed_users) {
+                if let Some(u) = &m.until && u.expired(t1) {
+                    let key = if decl.users.contains(m) { m.name.to_lowercase() } else { m.name.clone() };
+                    prop_assert!(!missing2.contains(&(decl.name.clone(), key)), "{} in {}", m.name, decl.name);
+                }
+            }
+        }
+    }
+
+    /// With every `until` far in the future, the report is the one without
+    /// `until` fields (findings, their ids, diffs, counts, status).
+    #[test]
+    fn far_future_until_changes_nothing(o in org(), decls in time_bound_decls()) {
+        let snap = snapshot(&o);
+        let bounded = load_policies(&time_bound_file(&decls, |_| Some("2999-12-31".to_owned()))).unwrap().policies;
+        let plain = load_policies(&time_bound_file(&decls, |_| None)).unwrap().policies;
+        let now = "2027-01-01T00:00:00Z".parse().unwrap();
+        let strip = |mut r: scimdrift_reconcile::Report| {
+            r.policies.clear();
+            for f in &mut r.findings {
+                // The same line either way; the column of a flow mapping's
+                // `name` is not the column of a plain name.
+                if let Some(p) = &mut f.policy {
+                    p.column = 0;
+                }
+            }
+            r
+        };
+        let a = strip(check(&snap, &bounded, &at(now)));
+        let b = strip(check(&snap, &plain, &at(now)));
+        prop_assert_eq!(a, b);
     }
 }

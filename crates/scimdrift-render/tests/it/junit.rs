@@ -92,3 +92,58 @@ fn control_characters_stay_well_formed() {
         "{xml}"
     );
 }
+
+/// `scimdrift test --format junit`: the same parser reads a suite per test
+/// file and a test case per case, failures for the failing ones.
+#[test]
+fn policy_test_outcomes_parse() {
+    use scimdrift_reconcile::{PolicySource, load_policies, load_tests, run_case};
+    use scimdrift_render::policy_tests::{self, FileOutcome};
+    let policies = load_policies(&[PolicySource {
+        path: "p.yaml".into(),
+        contents: "version: 1\nusers:\n  - id: stale\n    inactive_for: 90d\n    must_not_be_in: [Admins]\n".into(),
+    }])
+    .unwrap()
+    .policies;
+    let tests = load_tests(&[PolicySource {
+        path: "t.yaml".into(),
+        contents: r#"version: 1
+now: 2027-01-01T00:00:00Z
+tests:
+  - name: stale admin
+    rules: [stale]
+    org: {users: [{userName: bob, lastLogin: 2026-01-01T00:00:00Z, groups: [Admins]}]}
+    expect: [{kind: membership_forbidden, group: Admins, subject: bob}]
+    only: true
+  - name: wrongly expected clean
+    rules: [stale]
+    org: {users: [{userName: bob, lastLogin: 2026-01-01T00:00:00Z, groups: [Admins]}]}
+    clean: true
+  - name: <recent> & fine
+    org: {users: [{userName: ann, lastLogin: 2026-12-31T00:00:00Z, groups: [Admins]}]}
+    rules: [stale]
+    clean: true
+"#
+        .into(),
+    }])
+    .unwrap();
+    let outcomes: Vec<FileOutcome> = tests
+        .iter()
+        .map(|f| FileOutcome {
+            path: f.path.clone(),
+            cases: f.cases.iter().map(|c| run_case(c, &policies)).collect(),
+        })
+        .collect();
+    let xml = policy_tests::junit(&outcomes);
+    let (counts, root) = parse(&xml);
+    assert_eq!(counts["testsuite"], 1);
+    assert_eq!(counts["testcase"], 3);
+    assert_eq!(counts["failure"], 1);
+    assert_eq!(root["tests"], "3");
+    assert_eq!(root["failures"], "1");
+    assert!(xml.contains(r#"name="&lt;recent&gt; &amp; fine""#), "{xml}");
+    assert!(
+        xml.contains("+ membership_forbidden group=Admins subject=bob</failure>"),
+        "{xml}"
+    );
+}
