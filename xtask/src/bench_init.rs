@@ -144,6 +144,11 @@ pub fn run(opts: &flags::BenchInit) -> Result<()> {
     let inferred: String = summary
         .lines()
         .filter(|l| !l.trim().is_empty())
+        // The dangling members one by one say nothing about speed.
+        .filter(|l| {
+            let l = l.trim_start();
+            !l.starts_with("- member in `") && !l.starts_with("- … and ")
+        })
         .map(|l| format!("    {l}\n"))
         .collect();
     let section = format!(
@@ -155,7 +160,7 @@ Workload {}: {} users, {} embed users, {} groups ({mib:.0} MiB snapshot, the fil
 `init` includes its own check of the written policies against the snapshot (it writes nothing unless that check is clean). \
 Before timing, the run checks that `check` of init's policies exits 0 (gen-org orgs hold a few dangling members: their `member_dangling` warnings are the only findings not excused).\n\n\
 | command | wall | CPU | peak RSS |\n|---|---|---|---|\n{table}\n\
-**init ÷ check (wall, median of per-round ratios): {r_adopted:.2}× against the check of init's own policies, {r_bench:.2}× against the bench-engine check.** Target (issue 14): ≤ 2×.\n\n\
+**init ÷ check (wall, median of per-round ratios): {r_adopted:.2}× against the check of init's own policies, {r_bench:.2}× against the bench-engine check.** Target (issue 14): ≤ 2×. init's own policies are larger than the bench-engine set (a declaration per group, an exception per deviation), so their check takes longer.\n\n\
 Files written ({} bytes in all):\n\n| file | bytes |\n|---|---|\n{file_lines}\n\
 init's summary on stderr:\n\n{inferred}\n",
         size.name(),
