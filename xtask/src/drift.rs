@@ -3,7 +3,8 @@
 //! the bundled `demo/org.json` served by the simulator in this process on
 //! loopback, fetched over HTTP by the real `scimdrift` binary, checked, the
 //! human report printed and json/markdown/sarif/openmetrics/html written to
-//! `target/drift/`. Exits with `scimdrift check`'s code (the demo: 2, drift).
+//! `target/drift/`, with the snapshot PR checks refresh from
+//! (`target/drift/snapshot.json`). Exits with `scimdrift check`'s code (the demo: 2, drift).
 
 use crate::{flags, util};
 use anyhow::{Context as _, Result, bail};
@@ -121,9 +122,14 @@ fn jobs(root: &Path, bin: &Path, env: &[(&str, String)]) -> Result<i32> {
             bail!("scimdrift review failed ({})", review.status);
         }
         std::fs::write(root.join(out).join("review.csv"), &review.stdout)?;
+        // Where PR checks find it: `check --snapshot target/drift/snapshot.json
+        // --refresh` reads live only the groups a PR can affect. Only a
+        // complete snapshot is kept in the state dir, so only one is copied.
+        std::fs::copy(&snapshot, root.join(out).join("snapshot.json"))
+            .context("cannot copy the snapshot to target/drift/snapshot.json")?;
     }
     eprintln!(
-        "\ndrift: wrote {} (report.json, report.md, report.sarif, report.prom, review.html, review.md, review.csv; history in state/); exit code {code}",
+        "\ndrift: wrote {} (report.json, report.md, report.sarif, report.prom, review.html, review.md, review.csv, snapshot.json for `check --snapshot … --refresh`; history in state/); exit code {code}",
         out.display()
     );
     Ok(code)

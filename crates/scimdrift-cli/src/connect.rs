@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::ValueEnum;
 use scimdrift_fetch::{
-    FetchOptions, PageSize, PathCase, Progress, ResourceKind, TOKEN_ENV, Token, TokenError,
+    FetchOptions, Keys, PageSize, PathCase, Progress, ResourceKind, TOKEN_ENV, Token, TokenError,
 };
 use scimdrift_proto::{Provider, Snapshot};
 
@@ -26,10 +26,12 @@ pub struct ConnectArgs {
     #[arg(long, env = BASE_URL_ENV, value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Read the API token (an Omni Organization API key) from this file.
-    /// Default: the OMNI_API_TOKEN environment variable.
+    /// Read API tokens (Omni Organization API keys) from this file: one per
+    /// line, blank lines and `#` comments ignored. Repeat it to add files.
+    /// Each key has its own rate limit, and requests are spread over them.
+    /// Default: the OMNI_API_TOKEN environment variable (one token).
     #[arg(long, value_name = "FILE", conflicts_with = "token")]
-    pub token_file: Option<PathBuf>,
+    pub token_file: Vec<PathBuf>,
 
     /// The API token itself. Other local users can see it in the process
     /// list: prefer OMNI_API_TOKEN or --token-file.
@@ -54,8 +56,9 @@ pub struct ConnectArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
-    /// Client-side rate limit, e.g. `50/min` (the default, below Omni's
-    /// 60/min) or `500/min` for raised instances.
+    /// Client-side rate limit per API key, e.g. `50/min` (the default, below
+    /// Omni's 60/min per key) or `500/min` for raised instances; with N keys
+    /// the fetch runs at up to N times this rate.
     #[arg(long, value_name = "N/min", default_value = "50/min", value_parser = parse_rate)]
     pub rate_limit: f64,
 
@@ -162,9 +165,23 @@ impl ConnectArgs {
         Ok(options)
     }
 
-    /// The token: `--token-file`, else `--token` (with a warning), else
-    /// `OMNI_API_TOKEN`.
+    /// Exactly one API key, for commands that use one (`apply`, whose writes
+    /// are not spread over keys): several are refused.
     pub fn token(&self) -> Result<Token, CliError> {
+        let keys = self.keys()?;
+        match keys.tokens() {
+            [one] => Ok(one.clone()),
+            many => Err(CliError::invalid(format!(
+                "{} API keys given; this command uses exactly one",
+                many.len()
+            ))
+            .with_hint("pass one --token-file holding one key, or set OMNI_API_TOKEN")),
+        }
+    }
+
+    /// The API keys: every `--token-file` (in order, each line a key), else
+    /// `--token` (with a warning), else `OMNI_API_TOKEN`.
+    pub fn keys(&self) -> Result<Keys, CliError> {
         let invalid = |e: TokenError| {
             let hint = match e {
                 TokenError::Missing => Some(format!(
@@ -174,9 +191,17 @@ impl ConnectArgs {
             };
             CliError::from_error(Exit::Invalid, e).with_hint_opt(hint)
         };
-        if let Some(path) = &self.token_file {
-            warn_if_shared(path);
-            return Token::from_file(path).map_err(invalid);
+        if !self.token_file.is_empty() {
+            let mut tokens = Vec::new();
+            for path in &self.token_file {
+                warn_if_shared(path);
+                tokens.extend(Token::from_file(path).map_err(invalid)?);
+            }
+            return Keys::new(tokens).map_err(|e| {
+                CliError::from_error(Exit::Invalid, e).with_hint(
+                    "each key has its own rate limit: give every key once (`scimdrift` names keys by position across the token files, in order)",
+                )
+            });
         }
         if let Some(token) = &self.token {
             if !self.quiet {
@@ -185,10 +210,10 @@ impl ConnectArgs {
                     "warning: a token given with --token is visible to other local users (process list, shell history); prefer {TOKEN_ENV} or --token-file"
                 );
             }
-            return Ok(token.clone());
+            return Ok(Keys::from(token));
         }
         match Token::from_env() {
-            Some(result) => result.map_err(invalid),
+            Some(result) => result.map(Keys::from).map_err(invalid),
             None => Err(invalid(TokenError::Missing)),
         }
     }
@@ -244,14 +269,14 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, CliError> {
     init_logging(args.verbose);
     let options = args.to_options()?;
-    let token = args.token()?;
+    let keys = args.keys()?;
     let bar = ProgressBar::new(args.quiet);
     #[expect(
         clippy::disallowed_methods,
         reason = "the CLI edge owns the clock: it stamps the snapshot"
     )]
     let started_at = jiff::Timestamp::now();
-    let result = scimdrift_fetch::fetch(&options, &token, &bar).await;
+    let result = scimdrift_fetch::fetch(&options, &keys, &bar).await;
     #[expect(
         clippy::disallowed_methods,
         reason = "the CLI edge owns the clock: it stamps the snapshot"
@@ -273,6 +298,30 @@ pub async fn fetch_snapshot(args: &ConnectArgs) -> Result<Snapshot, CliError> {
         }
         Err(err) => Err(err.into()),
     }
+}
+
+/// Reads the `selection` of groups live, and the members `snapshot` does not
+/// know by id, with these flags; returns the refresh and when it finished.
+pub async fn refresh_groups(
+    args: &ConnectArgs,
+    selection: &scimdrift_fetch::GroupSelection,
+    snapshot: &Snapshot,
+) -> Result<(scimdrift_fetch::Refreshed, jiff::Timestamp), CliError> {
+    init_logging(args.verbose);
+    let options = args.to_options()?;
+    let keys = args.keys()?;
+    let bar = ProgressBar::new(args.quiet);
+    let result = scimdrift_fetch::refresh(&options, &keys, selection, snapshot, &bar).await;
+    bar.finish();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the CLI edge owns the clock: it stamps the refresh"
+    )]
+    let finished_at = jiff::Timestamp::now();
+    let finished = finished_at
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or(finished_at);
+    Ok((result?, finished))
 }
 
 /// Prints why a snapshot is incomplete (always, even with `--quiet`: it

@@ -17,6 +17,7 @@ mod input;
 mod output;
 mod policy_dir;
 mod pr;
+mod refresh;
 mod state;
 mod write;
 
@@ -146,6 +147,7 @@ fn configure_with(
             | Command::Test(_)
             | Command::Review(_)
             | Command::Plan(_)
+            | Command::Apply(_)
             | Command::Init(_)
             | Command::Render(_)
     );
@@ -171,6 +173,7 @@ fn configure_with(
             layers.policies(&mut args.policies);
             layers.connect(&mut args.connect);
         }
+        Command::Apply(args) => layers.connect(&mut args.connect),
         Command::Init(args) => layers.connect(&mut args.connect),
         Command::Render(args) => layers.policies(&mut args.policies),
         _ => {}

@@ -22,9 +22,9 @@ use url::Url;
 use crate::error::{FetchError, server_detail};
 use crate::options::FetchOptions;
 use crate::plan::Page;
-use crate::rate::RateLimiter;
+use crate::rate::RatePool;
 use crate::retry::{Backoff, StatusClass, classify_status, parse_retry_after};
-use crate::token::{REDACTED, Token};
+use crate::token::{Keys, REDACTED};
 
 /// Why a page could not be read.
 #[derive(Debug)]
@@ -34,6 +34,21 @@ pub(crate) enum PageError {
     /// Transient trouble outlasted the retries; the resource kind is
     /// incomplete for this reason.
     GaveUp(String),
+}
+
+/// What a request expects back.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// A list page asked at `start` for `count`.
+    Page { start: u64, count: u32 },
+    /// One resource by id; a 404 means it does not exist.
+    One,
+}
+
+/// What a request got.
+enum Got {
+    Page(Page),
+    One(Option<Resource>),
 }
 
 /// What one attempt ran into.
@@ -62,9 +77,11 @@ pub(crate) struct Counters {
 #[derive(Debug)]
 pub(crate) struct Http {
     client: reqwest::Client,
-    token: Token,
-    auth: HeaderValue,
-    limiter: RateLimiter,
+    keys: Keys,
+    /// One `Authorization` value per key, in the order of `keys`.
+    auth: Vec<HeaderValue>,
+    /// One rate limiter per key.
+    limiter: RatePool,
     permits: Semaphore,
     backoff: Backoff,
     max_retries: u32,
@@ -75,7 +92,7 @@ pub(crate) struct Http {
 }
 
 impl Http {
-    pub fn new(options: &FetchOptions, token: Token) -> Result<Self, FetchError> {
+    pub fn new(options: &FetchOptions, keys: Keys) -> Result<Self, FetchError> {
         let client = reqwest::Client::builder()
             .user_agent(concat!("scimdrift/", env!("CARGO_PKG_VERSION")))
             .redirect(reqwest::redirect::Policy::none())
@@ -83,19 +100,28 @@ impl Http {
             .connect_timeout(options.connect_timeout)
             .build()
             .map_err(FetchError::Client)?;
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .map_err(|_| FetchError::Internal("the token cannot be sent in a header".into()))?;
-        // Keeps the value out of the HTTP stack's own debug output.
-        auth.set_sensitive(true);
+        let auth = keys
+            .tokens()
+            .iter()
+            .map(|token| {
+                let mut auth = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        FetchError::Internal("the token cannot be sent in a header".into())
+                    })?;
+                // Keeps the value out of the HTTP stack's own debug output.
+                auth.set_sensitive(true);
+                Ok(auth)
+            })
+            .collect::<Result<Vec<_>, FetchError>>()?;
         let rng = match options.jitter_seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_os_rng(),
         };
         Ok(Http {
             client,
-            token,
+            limiter: RatePool::new(keys.len(), options.rate_limit_per_min),
+            keys,
             auth,
-            limiter: RateLimiter::new(options.rate_limit_per_min),
             permits: Semaphore::new(options.concurrency),
             backoff: Backoff {
                 base: options.backoff_base,
@@ -109,12 +135,13 @@ impl Http {
         })
     }
 
-    /// The current client-side rate, in requests per minute.
+    /// The current client-side rate over every key, in requests per minute.
     pub fn rate_per_minute(&self) -> f64 {
         self.limiter.per_minute()
     }
 
-    /// Reads one list page, retrying what is worth retrying.
+    /// Reads one list page, retrying what is worth retrying. `endpoint` may
+    /// carry a query already (a `filter`).
     pub async fn get_page(
         &self,
         endpoint: &Url,
@@ -125,6 +152,27 @@ impl Http {
         url.query_pairs_mut()
             .append_pair("startIndex", &start.to_string())
             .append_pair("count", &count.to_string());
+        match self.get(&url, Want::Page { start, count }).await? {
+            Got::Page(page) => Ok(page),
+            Got::One(_) => Err(PageError::Fatal(FetchError::Internal(
+                "a list request answered as one resource".into(),
+            ))),
+        }
+    }
+
+    /// Reads one resource (`GET {endpoint}/{id}`), retrying what is worth
+    /// retrying; `Ok(None)` when the server answers 404.
+    pub async fn get_one(&self, url: &Url) -> Result<Option<Resource>, PageError> {
+        match self.get(url, Want::One).await? {
+            Got::One(resource) => Ok(resource),
+            Got::Page(_) => Err(PageError::Fatal(FetchError::Internal(
+                "a resource request answered as a list page".into(),
+            ))),
+        }
+    }
+
+    async fn get(&self, url: &Url, want: Want) -> Result<Got, PageError> {
+        let url = url.clone();
         // The semaphore is never closed, so this only fails on a logic error.
         let _permit =
             self.permits.acquire().await.map_err(|_| {
@@ -136,20 +184,31 @@ impl Http {
             if attempt > 0 {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
-            self.limiter.acquire().await;
+            let key = self.limiter.acquire().await;
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             let sent = Instant::now();
-            match self.attempt(&url, start, count).await {
-                Ok(page) => {
+            match self.attempt(&url, key, want).await {
+                Ok(Got::Page(page)) => {
                     self.counters.pages.fetch_add(1, Ordering::Relaxed);
                     tracing::debug!(
                         url = %url,
+                        key = key + 1,
                         elapsed_ms = sent.elapsed().as_millis(),
                         resources = page.resources.len(),
                         total = page.total,
                         "page"
                     );
-                    return Ok(page);
+                    return Ok(Got::Page(page));
+                }
+                Ok(Got::One(resource)) => {
+                    tracing::debug!(
+                        url = %url,
+                        key = key + 1,
+                        elapsed_ms = sent.elapsed().as_millis(),
+                        found = resource.is_some(),
+                        "resource"
+                    );
+                    return Ok(Got::One(resource));
                 }
                 Err(Attempt::Fatal(e)) => {
                     tracing::debug!(url = %url, error = %e, "fatal answer");
@@ -162,13 +221,17 @@ impl Http {
                         self.backoff
                             .rate_limited_delay(attempt, retry_after, &mut *rng)
                     };
-                    self.limiter.rate_limited(wait);
+                    // Only the refused key pauses and slows down: the limit is
+                    // per key, the others still have their budgets.
+                    let limiter = self.limiter.key(key);
+                    limiter.rate_limited(wait);
                     last_problem = "HTTP 429 (rate limited)".to_owned();
                     tracing::info!(
                         url = %url,
+                        key = key + 1,
                         wait_ms = wait.as_millis(),
-                        rate_per_min = format!("{:.1}", self.limiter.per_minute()),
-                        "rate limited; pausing and slowing down"
+                        rate_per_min = format!("{:.1}", limiter.per_minute()),
+                        "rate limited; pausing this key and slowing it down"
                     );
                 }
                 Err(Attempt::Unavailable(retry_after)) => {
@@ -178,8 +241,11 @@ impl Http {
                             .rate_limited_delay(attempt, retry_after, &mut *rng)
                     };
                     if retry_after.is_some() {
-                        // Planned maintenance: nobody gets through before then.
-                        self.limiter.pause(wait);
+                        // Planned maintenance: nobody gets through before
+                        // then, whatever the key.
+                        for k in 0..self.keys.len() {
+                            self.limiter.key(k).pause(wait);
+                        }
                     }
                     tracing::info!(url = %url, wait_ms = wait.as_millis(), attempt, "HTTP 503; retrying");
                     last_problem = "HTTP 503".to_owned();
@@ -224,11 +290,12 @@ impl Http {
         )))
     }
 
-    async fn attempt(&self, url: &Url, start: u64, count: u32) -> Result<Page, Attempt> {
+    async fn attempt(&self, url: &Url, key: usize, want: Want) -> Result<Got, Attempt> {
+        let auth = self.auth.get(key).unwrap_or(&self.auth[0]).clone();
         let response = self
             .client
             .get(url.clone())
-            .header(AUTHORIZATION, self.auth.clone())
+            .header(AUTHORIZATION, auth)
             .header(ACCEPT, "application/scim+json, application/json")
             .send()
             .await
@@ -241,7 +308,7 @@ impl Http {
                     .headers()
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
-                    .map(|l| safe_location(url, l, &self.token))
+                    .map(|l| safe_location(url, l, &self.keys))
                     .unwrap_or_else(|| "(no Location header)".to_owned());
                 return Err(Attempt::Fatal(FetchError::Redirect {
                     status,
@@ -266,6 +333,8 @@ impl Http {
             }
             StatusClass::ServerError => return Err(Attempt::ServerError),
             StatusClass::Transient => return Err(Attempt::Transient(format!("HTTP {status}"))),
+            // A resource that does not exist is an answer, not a failure.
+            StatusClass::NotFound if matches!(want, Want::One) => return Ok(Got::One(None)),
             class @ (StatusClass::Unauthorized | StatusClass::NotFound | StatusClass::Fatal) => {
                 // A short error body is worth reading for its message; never a
                 // large one.
@@ -273,11 +342,12 @@ impl Http {
                     .read_body(response, 64 * 1024, url)
                     .await
                     .unwrap_or_default();
-                let detail = server_detail(&body, &self.token);
+                let detail = server_detail(&body, &self.keys);
                 let url = url.to_string();
                 return Err(Attempt::Fatal(match class {
                     StatusClass::Unauthorized => FetchError::Unauthorized {
                         status,
+                        key: self.keys.describe(key),
                         url,
                         detail,
                     },
@@ -300,23 +370,52 @@ impl Http {
                 }),
                 BodyError::Transport(problem) => Attempt::Transient(problem),
             })?;
-        self.decode(body, start, count).map_err(Attempt::Transient)
+        match want {
+            Want::Page { start, count } => self
+                .decode(body, start, count)
+                .map(Got::Page)
+                .map_err(Attempt::Transient),
+            Want::One => self
+                .decode_one(body)
+                .map(|r| Got::One(Some(r)))
+                .map_err(Attempt::Transient),
+        }
+    }
+
+    /// Decodes one resource. Errors are transient, as for pages.
+    fn decode_one(&self, body: Vec<u8>) -> Result<Resource, String> {
+        let text = self.scrub(body)?;
+        Resource::from_json(&text).map_err(|e| {
+            format!(
+                "the body is not a SCIM resource ({})",
+                self.keys.redact(&e.to_string())
+            )
+        })
+    }
+
+    /// The body as text, with any key the server echoed redacted (and
+    /// flagged: the data is then not exactly as served).
+    fn scrub(&self, body: Vec<u8>) -> Result<String, String> {
+        let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
+        for token in self.keys.tokens() {
+            if text.contains(token.expose()) {
+                // A hostile or broken server echoed the credentials: keep them
+                // out of the snapshot, and say so.
+                self.counters.echoed_token.store(true, Ordering::Relaxed);
+                text = text.replace(token.expose(), REDACTED);
+            }
+        }
+        Ok(text)
     }
 
     /// Decodes a list page. Errors are transient: a truncated or garbled body
     /// is re-read.
     fn decode(&self, body: Vec<u8>, start: u64, asked: u32) -> Result<Page, String> {
-        let mut text = String::from_utf8(body).map_err(|_| "the body is not UTF-8".to_owned())?;
-        if text.contains(self.token.expose()) {
-            // A hostile or broken server echoed the credentials: keep them out
-            // of the snapshot, and say so (the data is no longer as served).
-            self.counters.echoed_token.store(true, Ordering::Relaxed);
-            text = text.replace(self.token.expose(), REDACTED);
-        }
+        let text = self.scrub(body)?;
         let list: ListResponse<Box<RawValue>> = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "the body is not a SCIM list response ({})",
-                self.token.redact(&e.to_string())
+                self.keys.redact(&e.to_string())
             )
         })?;
         let total = list
@@ -406,7 +505,7 @@ impl Http {
         } else {
             format!("{kind}: {}", causes.join(": "))
         };
-        self.token.redact(&text)
+        self.keys.redact(&text)
     }
 
     fn rng(&self) -> std::sync::MutexGuard<'_, StdRng> {
@@ -422,14 +521,14 @@ enum BodyError {
 }
 
 /// A redirect target fit for a message: resolved, without credentials or query.
-fn safe_location(base: &Url, location: &str, token: &Token) -> String {
+fn safe_location(base: &Url, location: &str, keys: &Keys) -> String {
     match base.join(location) {
         Ok(mut url) => {
             let _ = url.set_username("");
             let _ = url.set_password(None);
             url.set_query(None);
             url.set_fragment(None);
-            token.redact(url.as_str())
+            keys.redact(url.as_str())
         }
         Err(_) => "(an unparseable Location header)".to_owned(),
     }
@@ -438,10 +537,11 @@ fn safe_location(base: &Url, location: &str, token: &Token) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::Token;
 
     #[test]
     fn locations_are_sanitised() {
-        let token = Token::new("tok", "t").unwrap();
+        let token = Keys::from(Token::new("tok", "t").unwrap());
         let base = Url::parse("https://a.example/api/scim/v2/users?startIndex=1").unwrap();
         assert_eq!(
             safe_location(&base, "https://u:p@evil.example/x?tok=tok#f", &token),

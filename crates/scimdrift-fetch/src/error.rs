@@ -65,10 +65,13 @@ pub enum FetchError {
     #[error("cannot set up the HTTP client")]
     Client(#[source] reqwest::Error),
     /// 401 or 403.
-    #[error("the server rejected the token (HTTP {status} from `{url}`){detail}")]
+    #[error("the server rejected API {key} (HTTP {status} from `{url}`){detail}")]
     Unauthorized {
         /// 401 or 403.
         status: u16,
+        /// Which key: `key 2 of 3 (sha256 fingerprint 1a2b3c4d)`, never the
+        /// key itself.
+        key: String,
         /// The request URL (no credentials in it).
         url: String,
         /// `: <server message>` or empty.
@@ -149,7 +152,7 @@ impl FetchError {
 /// The server's own words from an error body, trimmed for a message:
 /// `detail`, `message` or `error` from JSON, else the start of the text.
 /// Returns `": <text>"` or an empty string. The token is redacted.
-pub(crate) fn server_detail(body: &[u8], token: &crate::Token) -> String {
+pub(crate) fn server_detail(body: &[u8], keys: &crate::Keys) -> String {
     let text = String::from_utf8_lossy(body);
     let picked = serde_json::from_str::<serde_json::Value>(&text)
         .ok()
@@ -163,7 +166,7 @@ pub(crate) fn server_detail(body: &[u8], token: &crate::Token) -> String {
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    let cleaned = token.redact(cleaned.trim());
+    let cleaned = keys.redact(cleaned.trim());
     if cleaned.is_empty() {
         return String::new();
     }
@@ -179,12 +182,16 @@ pub(crate) fn server_detail(body: &[u8], token: &crate::Token) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Token;
+    use crate::{Keys, Token};
 
     #[track_caller]
     fn check(body: &str, want: &str) {
-        let token = Token::new("sekret", "t").unwrap();
-        assert_eq!(server_detail(body.as_bytes(), &token), want);
+        let keys = Keys::new(vec![
+            Token::new("sekret", "t").unwrap(),
+            Token::new("other", "t").unwrap(),
+        ])
+        .unwrap();
+        assert_eq!(server_detail(body.as_bytes(), &keys), want);
     }
 
     #[test]
@@ -201,6 +208,10 @@ mod tests {
             "Bearer sekret was rejected",
             ": Bearer [redacted] was rejected",
         );
+        check(
+            "neither sekret nor other",
+            ": neither [redacted] nor [redacted]",
+        );
         check(&"x".repeat(300), &format!(": {}…", "x".repeat(200)));
     }
 
@@ -208,10 +219,11 @@ mod tests {
     fn unauthorized_message() {
         let e = FetchError::Unauthorized {
             status: 401,
+            key: "key 2 of 3 (sha256 fingerprint e0c7e0c8)".into(),
             url: "https://x/api/scim/v2/users".into(),
             detail: ": Invalid API key".into(),
         };
-        insta::assert_snapshot!(e, @"the server rejected the token (HTTP 401 from `https://x/api/scim/v2/users`): Invalid API key");
+        insta::assert_snapshot!(e, @"the server rejected API key 2 of 3 (sha256 fingerprint e0c7e0c8) (HTTP 401 from `https://x/api/scim/v2/users`): Invalid API key");
         insta::assert_snapshot!(e.hint().unwrap(), @"SCIM needs an Organization API key; personal access tokens are rejected (Omni: Settings → API keys → create an Organization API key)");
     }
 }

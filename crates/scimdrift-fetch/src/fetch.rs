@@ -27,7 +27,7 @@ use crate::client::{Http, PageError};
 use crate::error::FetchError;
 use crate::options::{AUTO_FIRST_COUNT, FALLBACK_COUNT, FetchOptions, PageSize, ResourceKind};
 use crate::plan::{Assembly, effective_page_size, windows};
-use crate::token::Token;
+use crate::token::Keys;
 
 /// Receives progress notifications (for a progress bar). Every method has a
 /// no-op default.
@@ -64,19 +64,27 @@ const MAX_ROUNDS: usize = 4;
 /// re-reads cannot settle yield `Ok` with `complete: false` and the reasons.
 /// `fetched_at` and the wall-clock times in `stats` are left for the caller,
 /// which owns the clock.
+///
+/// `keys` is one [`crate::Token`] or several [`Keys`]: each key gets its own
+/// rate limiter at `options.rate_limit_per_min`, and requests go to the key
+/// whose next slot comes first. A key the server rejects (401/403) is an
+/// `Err` naming the key by position and fingerprint.
 pub async fn fetch(
     options: &FetchOptions,
-    token: &Token,
+    keys: impl Into<Keys>,
     progress: &dyn Progress,
 ) -> Result<Snapshot, FetchError> {
     options.validate()?;
-    let http = Http::new(options, token.clone())?;
+    let keys = keys.into();
+    let key_count = keys.len();
+    let http = Http::new(options, keys)?;
     let started = Instant::now();
     let kinds = ResourceKind::for_provider(options.provider);
     tracing::info!(
         base_url = %options.redacted_base_url(),
         provider = ?options.provider,
-        rate_per_min = options.rate_limit_per_min,
+        rate_per_min_per_key = options.rate_limit_per_min,
+        keys = key_count,
         concurrency = options.concurrency,
         "fetch starts"
     );
@@ -129,10 +137,10 @@ pub async fn fetch(
 }
 
 /// What reading one kind produced.
-struct KindOutcome {
-    resources: Vec<Resource>,
+pub(crate) struct KindOutcome {
+    pub(crate) resources: Vec<Resource>,
     /// Empty when the kind was read completely and consistently.
-    reasons: Vec<String>,
+    pub(crate) reasons: Vec<String>,
 }
 
 enum ScanOutcome {
@@ -141,7 +149,7 @@ enum ScanOutcome {
     GaveUp(Option<Assembly>, String),
 }
 
-async fn scan_kind(
+pub(crate) async fn scan_kind(
     http: &Http,
     options: &FetchOptions,
     kind: ResourceKind,

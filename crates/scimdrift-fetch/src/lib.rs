@@ -5,8 +5,8 @@
 //! Phases: [`FetchOptions`] are validated (https, or plain http to loopback
 //! only); each resource kind is scanned concurrently — a first page (large
 //! with [`PageSize::Auto`]) tells the total and the server's real page size,
-//! the remaining pages are fetched concurrently within a shared client-side
-//! rate limit ([`RateLimiter`]); transient failures are retried with
+//! the remaining pages are fetched concurrently within a client-side rate
+//! limit per API key ([`RatePool`]: several [`Keys`] multiply the throughput); transient failures are retried with
 //! exponential backoff and jitter ([`retry`]); pages are assembled position by
 //! position so a list shifting mid-scan is caught and re-read ([`plan`]);
 //! finally the snapshot is sorted by id and encoded ([`snapshot_json`]; the
@@ -22,6 +22,7 @@ mod fetch;
 mod options;
 pub mod plan;
 mod rate;
+mod refresh;
 pub mod retry;
 mod token;
 
@@ -32,5 +33,6 @@ pub use options::{
     AUTO_FIRST_COUNT, DEFAULT_RATE_LIMIT_PER_MIN, FALLBACK_COUNT, FetchOptions, PageSize, PathCase,
     ResourceKind, is_loopback,
 };
-pub use rate::RateLimiter;
-pub use token::{REDACTED, TOKEN_ENV, Token, TokenError};
+pub use rate::{RateLimiter, RatePool};
+pub use refresh::{GroupSelection, Refreshed, refresh};
+pub use token::{Keys, REDACTED, TOKEN_ENV, Token, TokenError};

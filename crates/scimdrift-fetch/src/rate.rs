@@ -2,9 +2,12 @@
 //!
 //! Omni allows 60 requests per minute per key and answers 429 above it, without
 //! documenting a `Retry-After`. The cheapest request is the one never refused,
-//! so the client spaces its requests evenly at the configured rate (a token
-//! bucket holding one token: no bursts, which also keeps a sliding-window
-//! server happy) and, on a 429, pauses everyone and slows down.
+//! so the client spaces each key's requests evenly at the configured rate (a
+//! token bucket holding one token: no bursts, which also keeps a
+//! sliding-window server happy) and, on a 429, pauses that key and slows it
+//! down. With several keys ([`RatePool`]) every request takes the key whose
+//! next slot comes first, so pages spread over the keys and a key that was
+//! refused is simply used less until it recovers; the others keep their pace.
 //!
 //! Slots are reserved under a lock and then awaited, so concurrent workers
 //! never get the same slot. A pause issued after a slot was reserved sends the
@@ -59,18 +62,31 @@ impl RateLimiter {
         // a 429 paused everyone meanwhile, so this ends after a bounded number
         // of pauses (and the cap guards against a logic error).
         for _ in 0..10_000 {
-            let slot = {
-                let mut s = self.lock();
-                let now = Instant::now();
-                let slot = now.max(s.next).max(s.paused_until);
-                s.next = slot + s.interval;
-                slot
-            };
+            let slot = self.reserve(Instant::now());
             tokio::time::sleep_until(slot).await;
-            if Instant::now() >= self.lock().paused_until {
+            if !self.is_paused(Instant::now()) {
                 return;
             }
         }
+    }
+
+    /// The first slot free at or after `now`, without taking it, and the
+    /// limiter's own next slot (how long ago it was last used, for ties).
+    fn peek(&self, now: Instant) -> (Instant, Instant) {
+        let s = self.lock();
+        (now.max(s.next).max(s.paused_until), s.next)
+    }
+
+    /// Takes the first slot free at or after `now`.
+    fn reserve(&self, now: Instant) -> Instant {
+        let mut s = self.lock();
+        let slot = now.max(s.next).max(s.paused_until);
+        s.next = slot + s.interval;
+        slot
+    }
+
+    fn is_paused(&self, now: Instant) -> bool {
+        now < self.lock().paused_until
     }
 
     /// A 429 came back: nobody sends for `wait`, and the rate goes down.
@@ -102,6 +118,69 @@ impl RateLimiter {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// One [`RateLimiter`] per API key, each at the configured (per-key) rate.
+#[derive(Debug)]
+pub struct RatePool {
+    limiters: Vec<RateLimiter>,
+    /// Held while choosing and reserving, so two workers never pick their
+    /// slots from the same stale view.
+    choose: Mutex<()>,
+}
+
+impl RatePool {
+    /// `keys` limiters (at least one) allowing `per_minute` requests each.
+    pub fn new(keys: usize, per_minute: f64) -> Self {
+        RatePool {
+            limiters: (0..keys.max(1))
+                .map(|_| RateLimiter::new(per_minute))
+                .collect(),
+            choose: Mutex::new(()),
+        }
+    }
+
+    /// Waits for the earliest free slot over every key and returns the key's
+    /// index. Among keys free at the same instant, the one used longest ago
+    /// wins (then the lowest index), so a fast rate still spreads requests.
+    pub async fn acquire(&self) -> usize {
+        let mut key = 0;
+        // As in `RateLimiter::acquire`: a new round only follows a pause of
+        // the chosen key issued while waiting.
+        for _ in 0..10_000 {
+            let slot = {
+                let _guard = self
+                    .choose
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let now = Instant::now();
+                let mut best = (0, self.limiters[0].peek(now));
+                for (i, limiter) in self.limiters.iter().enumerate().skip(1) {
+                    let slot = limiter.peek(now);
+                    if slot < best.1 {
+                        best = (i, slot);
+                    }
+                }
+                key = best.0;
+                self.limiters[key].reserve(now)
+            };
+            tokio::time::sleep_until(slot).await;
+            if !self.limiters[key].is_paused(Instant::now()) {
+                return key;
+            }
+        }
+        key
+    }
+
+    /// The limiter of key `index` (0-based).
+    pub fn key(&self, index: usize) -> &RateLimiter {
+        self.limiters.get(index).unwrap_or(&self.limiters[0])
+    }
+
+    /// The sum of every key's current rate, in requests per minute.
+    pub fn per_minute(&self) -> f64 {
+        self.limiters.iter().map(RateLimiter::per_minute).sum()
     }
 }
 
@@ -168,6 +247,64 @@ mod tests {
         assert!((limiter.per_minute() - 40.0).abs() < 1e-9);
         limiter.acquire().await;
         assert_eq!((Instant::now() - start).as_millis(), 6500);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_pool_spreads_requests_over_its_keys() {
+        let pool = RatePool::new(3, 60.0);
+        let start = Instant::now();
+        let mut at = Vec::new();
+        for _ in 0..7 {
+            let key = pool.acquire().await;
+            at.push((key, (Instant::now() - start).as_millis()));
+        }
+        assert_eq!(
+            at,
+            [
+                (0, 0),
+                (1, 0),
+                (2, 0),
+                (0, 1000),
+                (1, 1000),
+                (2, 1000),
+                (0, 2000)
+            ]
+        );
+        assert!((pool.per_minute() - 180.0).abs() < 1e-9);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_on_one_key_slows_that_key_only() {
+        let pool = RatePool::new(2, 60.0);
+        let start = Instant::now();
+        assert_eq!(pool.acquire().await, 0);
+        assert_eq!(pool.acquire().await, 1);
+        // Key 0 is refused: it pauses for 10 s and slows to 40/min.
+        pool.key(0).rate_limited(Duration::from_secs(10));
+        let mut at = Vec::new();
+        for _ in 0..9 {
+            let key = pool.acquire().await;
+            at.push((key, (Instant::now() - start).as_millis()));
+        }
+        // Key 1 keeps its one request a second; key 0 comes back at 10 s.
+        assert_eq!(
+            at,
+            [
+                (1, 1000),
+                (1, 2000),
+                (1, 3000),
+                (1, 4000),
+                (1, 5000),
+                (1, 6000),
+                (1, 7000),
+                (1, 8000),
+                (1, 9000)
+            ]
+        );
+        assert_eq!(pool.acquire().await, 0);
+        assert_eq!((Instant::now() - start).as_millis(), 10_000);
+        assert!((pool.key(0).per_minute() - 40.0).abs() < 1e-9);
+        assert!((pool.key(1).per_minute() - 60.0).abs() < 1e-9);
     }
 
     #[test]

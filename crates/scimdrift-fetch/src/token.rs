@@ -5,9 +5,16 @@
 //! error message and snapshot. The only way to read it is
 //! [`Token::expose`], which the client calls once to build the
 //! `Authorization` header (marked sensitive, so the HTTP stack redacts it too).
+//!
+//! A fetch may use several keys ([`Keys`]): Omni limits requests per key, and
+//! its rate-limit page advises several keys for more throughput. A key is
+//! named in messages by its position and [`Token::fingerprint`] (the first 8
+//! hex digits of its sha256), never by its value.
 
 use std::fmt;
 use std::path::Path;
+
+use sha2::{Digest as _, Sha256};
 
 /// The environment variable the token is read from by default.
 pub const TOKEN_ENV: &str = "OMNI_API_TOKEN";
@@ -45,6 +52,23 @@ pub enum TokenError {
         #[source]
         source: std::io::Error,
     },
+    /// A token file holds no token (only blank lines and comments).
+    #[error("the token file `{path}` holds no API token")]
+    NoneInFile {
+        /// The file path.
+        path: String,
+    },
+    /// The same key was given twice (each key has its own rate limit, so a
+    /// key counted twice would be sent twice its budget).
+    #[error("API key {second} is the same as key {first} (sha256 fingerprint {fingerprint})")]
+    Duplicate {
+        /// The position (1-based) of the first occurrence.
+        first: usize,
+        /// The position (1-based) of the repeat.
+        second: usize,
+        /// The key's fingerprint.
+        fingerprint: String,
+    },
     /// No token was given anywhere.
     #[error("no API token: set {TOKEN_ENV} or pass --token-file")]
     Missing,
@@ -70,13 +94,31 @@ impl Token {
         Ok(Token(trimmed.to_owned()))
     }
 
-    /// Reads a token from a file (its whole content, trimmed).
-    pub fn from_file(path: &Path) -> Result<Self, TokenError> {
+    /// Reads the tokens of a file: one per line, blank lines and lines
+    /// starting with `#` ignored, surrounding whitespace trimmed. At least
+    /// one is required.
+    pub fn from_file(path: &Path) -> Result<Vec<Self>, TokenError> {
         let text = std::fs::read_to_string(path).map_err(|source| TokenError::File {
             path: path.display().to_string(),
             source,
         })?;
-        Self::new(&text, &format!("`{}`", path.display()))
+        let mut tokens = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            tokens.push(Self::new(
+                line,
+                &format!("`{}` line {}", path.display(), n + 1),
+            )?);
+        }
+        if tokens.is_empty() {
+            return Err(TokenError::NoneInFile {
+                path: path.display().to_string(),
+            });
+        }
+        Ok(tokens)
     }
 
     /// Reads the token from [`TOKEN_ENV`], if set.
@@ -90,12 +132,108 @@ impl Token {
         &self.0
     }
 
+    /// The first 8 hex digits of the token's sha256: enough to tell keys
+    /// apart in a message, useless for guessing the key.
+    pub fn fingerprint(&self) -> String {
+        let digest = Sha256::digest(self.0.as_bytes());
+        digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Replaces every occurrence of the token in `text` by [`REDACTED`].
     ///
     /// Used on anything a server sends back that ends up in an error message:
     /// a hostile or buggy server may echo the `Authorization` header.
     pub fn redact(&self, text: &str) -> String {
         text.replace(self.0.as_str(), REDACTED)
+    }
+}
+
+/// The API keys of one fetch: at least one, no two alike, in the order
+/// given (positions in messages count from 1). Each key gets its own rate
+/// limiter; requests are spread over them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Keys(Vec<Token>);
+
+impl Keys {
+    /// The keys, in order. Fails on an empty list or a key given twice.
+    pub fn new(tokens: Vec<Token>) -> Result<Self, TokenError> {
+        if tokens.is_empty() {
+            return Err(TokenError::Missing);
+        }
+        for (i, token) in tokens.iter().enumerate() {
+            if let Some(first) = tokens[..i].iter().position(|t| t == token) {
+                return Err(TokenError::Duplicate {
+                    first: first + 1,
+                    second: i + 1,
+                    fingerprint: token.fingerprint(),
+                });
+            }
+        }
+        Ok(Keys(tokens))
+    }
+
+    /// The keys, in order.
+    pub fn tokens(&self) -> &[Token] {
+        &self.0
+    }
+
+    /// How many keys there are (at least one).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Always false: there is at least one key.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// How messages name the key at `index` (0-based): `key 2 of 3 (sha256
+    /// fingerprint 1a2b3c4d)`.
+    pub fn describe(&self, index: usize) -> String {
+        let fingerprint = self
+            .0
+            .get(index)
+            .map_or_else(|| "unknown".to_owned(), Token::fingerprint);
+        format!(
+            "key {} of {} (sha256 fingerprint {fingerprint})",
+            index + 1,
+            self.0.len()
+        )
+    }
+
+    /// Replaces every occurrence of every key in `text` by [`REDACTED`].
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        for token in &self.0 {
+            if out.contains(token.expose()) {
+                out = token.redact(&out);
+            }
+        }
+        out
+    }
+}
+
+impl From<Token> for Keys {
+    fn from(token: Token) -> Self {
+        Keys(vec![token])
+    }
+}
+
+impl From<&Token> for Keys {
+    fn from(token: &Token) -> Self {
+        Keys(vec![token.clone()])
+    }
+}
+
+impl From<&Keys> for Keys {
+    fn from(keys: &Keys) -> Self {
+        keys.clone()
+    }
+}
+
+impl fmt::Debug for Keys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Keys({} × {REDACTED})", self.0.len())
     }
 }
 
@@ -167,8 +305,62 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("token");
         std::fs::write(&path, format!("{SECRET}\n")).unwrap();
-        assert_eq!(Token::from_file(&path).unwrap().expose(), SECRET);
+        let tokens = Token::from_file(&path).unwrap();
+        assert_eq!(tokens.len(), 1);
+        assert_eq!(tokens[0].expose(), SECRET);
         let missing = Token::from_file(&dir.path().join("nope")).unwrap_err();
         assert!(matches!(missing, TokenError::File { .. }));
+    }
+
+    #[test]
+    fn reads_several_tokens_per_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys");
+        std::fs::write(
+            &path,
+            format!("# scimdrift keys\n\n  {SECRET}-1  \n# second one\n{SECRET}-2\n\n"),
+        )
+        .unwrap();
+        let tokens = Token::from_file(&path).unwrap();
+        let exposed: Vec<_> = tokens.iter().map(Token::expose).collect();
+        assert_eq!(exposed, [format!("{SECRET}-1"), format!("{SECRET}-2")]);
+
+        std::fs::write(&path, "# nothing here\n\n").unwrap();
+        let err = Token::from_file(&path).unwrap_err();
+        assert!(matches!(err, TokenError::NoneInFile { .. }), "{err}");
+
+        std::fs::write(&path, format!("{SECRET}\n{SECRET} x\n")).unwrap();
+        let err = Token::from_file(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(!err.contains(SECRET), "{err}");
+    }
+
+    #[test]
+    fn keys_are_named_by_position_and_fingerprint() {
+        let a = Token::new(SECRET, "t").unwrap();
+        let b = Token::new("another-key", "t").unwrap();
+        // sha256("omni_org_5ecret-VALUE") starts with these 8 hex digits.
+        assert_eq!(a.fingerprint(), "e0c7e0c8");
+        assert_ne!(a.fingerprint(), b.fingerprint());
+        let keys = Keys::new(vec![a.clone(), b.clone()]).unwrap();
+        assert_eq!(
+            keys.describe(1),
+            format!("key 2 of 2 (sha256 fingerprint {})", b.fingerprint())
+        );
+        let printed = format!("{keys:?}");
+        assert!(!printed.contains(SECRET), "{printed}");
+        assert_eq!(
+            keys.redact(&format!("{SECRET} and another-key")),
+            "[redacted] and [redacted]"
+        );
+        let dup = Keys::new(vec![a.clone(), b, a.clone()]).unwrap_err();
+        assert_eq!(
+            dup.to_string(),
+            format!(
+                "API key 3 is the same as key 1 (sha256 fingerprint {})",
+                a.fingerprint()
+            )
+        );
+        assert!(matches!(Keys::new(Vec::new()), Err(TokenError::Missing)));
     }
 }

@@ -18,6 +18,7 @@ mod pattern;
 mod policy_tests;
 mod schema;
 mod schema_attrs;
+mod scope;
 mod yaml;
 
 pub use diag::{Diagnostic, Level, Related, render_all};
@@ -36,3 +37,4 @@ pub use schema::policy_json_schema;
 pub use schema_attrs::SeenTypes;
 /// The report model lives in its own crate; re-exported here for the engine's callers.
 pub use scimdrift_report::{self as report, *};
+pub use scope::{RefreshScope, refresh_scope};

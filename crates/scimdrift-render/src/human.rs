@@ -139,6 +139,10 @@ fn header(out: &mut Out<'_>, report: &Report) {
         (None, None) => "(unknown)".to_owned(),
     };
     out.wrapped(2, &format!("source: {from} (sha256 {sha})"));
+    if let Some(refresh) = &src.refresh {
+        // One line, never wrapped: scripts and people grep for it.
+        out.line(&format!("  {}", refresh.summary_line()));
+    }
     let fail_on = report.fail_on.map_or("never", Severity::as_str);
     out.wrapped(
         2,

@@ -202,6 +202,9 @@ fn head(report: &Report) -> String {
         escape(&report.generated_at),
         escape(&report.tool.version)
     );
+    if let Some(refresh) = &report.source.refresh {
+        let _ = writeln!(out, "{}.\n", escape(&refresh.summary_line()));
+    }
 
     if report.status == Status::Incomplete {
         let _ = writeln!(

@@ -25,7 +25,7 @@ mod fixture;
 
 pub use model::{
     Change, Coverage, EvaluatedRule, ExceptionRef, Finding, FindingKind, MembershipDiff,
-    PolicyFileRef, PolicyLocation, REPORT_SCHEMA, Report, ReportSource, RuleKind, Severity, Since,
-    Status, Subject, SubjectType, Summary, ToolInfo,
+    PolicyFileRef, PolicyLocation, REPORT_SCHEMA, RefreshInfo, Report, ReportSource, RuleKind,
+    Severity, Since, Status, Subject, SubjectType, Summary, ToolInfo,
 };
 pub use sha::short_sha;

@@ -361,6 +361,82 @@ pub struct ReportSource {
     /// When the snapshot was fetched, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetched_at: Option<String>,
+    /// For `check --snapshot FILE --refresh`: which groups were read live
+    /// and laid over the snapshot. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<RefreshInfo>,
+}
+
+/// The groups a `check --refresh` read live; everything else came from the
+/// snapshot of [`RefreshInfo::snapshot_fetched_at`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefreshInfo {
+    /// Every group was read live (no `--base`, or a change that can affect
+    /// any group, e.g. a rule with a glob or changed settings).
+    pub all_groups: bool,
+    /// Why every group was read, when [`RefreshInfo::all_groups`] follows
+    /// from the policy change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_groups_because: Option<String>,
+    /// The display names of the groups read live, sorted (for
+    /// [`RefreshInfo::all_groups`], every live group).
+    pub groups: Vec<String>,
+    /// Group names asked for that do not exist live (sorted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups_not_found: Vec<String>,
+    /// Members of refreshed groups the snapshot did not know, read by id.
+    pub identities_fetched: u64,
+    /// Requests the refresh sent.
+    pub requests: u64,
+    /// When the refresh finished (RFC 3339).
+    pub refreshed_at: String,
+    /// The snapshot's own `fetched_at`.
+    pub snapshot_fetched_at: String,
+}
+
+impl RefreshInfo {
+    /// The one line every human-facing format shows, e.g. "3 groups
+    /// refreshed live; everything else from the snapshot of
+    /// 2026-12-01T02:00Z".
+    pub fn summary_line(&self) -> String {
+        let when = minutes(&self.snapshot_fetched_at);
+        if self.all_groups {
+            format!(
+                "every group refreshed live ({} group{}); users and embed users from the snapshot of {when}",
+                self.groups.len(),
+                plural(self.groups.len())
+            )
+        } else if self.groups.is_empty() && self.groups_not_found.is_empty() {
+            format!(
+                "no group refreshed live (the policy change affects none); everything from the snapshot of {when}"
+            )
+        } else {
+            let n = self.groups.len() + self.groups_not_found.len();
+            format!(
+                "{n} group{} refreshed live; everything else from the snapshot of {when}",
+                plural(n)
+            )
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `2026-12-01T02:00:17.123Z` → `2026-12-01T02:00Z` (other text as is).
+fn minutes(timestamp: &str) -> String {
+    let bytes = timestamp.as_bytes();
+    let shaped = bytes.len() >= 17
+        && bytes[10] == b'T'
+        && bytes[13] == b':'
+        && timestamp.ends_with('Z')
+        && timestamp.is_char_boundary(16);
+    if shaped {
+        format!("{}Z", &timestamp[..16])
+    } else {
+        timestamp.to_owned()
+    }
 }
 
 /// One policy file and its hash.
@@ -458,6 +534,36 @@ pub struct Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn refresh_lines() {
+        let mut info = RefreshInfo {
+            groups: vec!["A".into(), "B".into()],
+            groups_not_found: vec!["C".into()],
+            snapshot_fetched_at: "2026-12-01T02:00:17.123Z".into(),
+            ..RefreshInfo::default()
+        };
+        assert_eq!(
+            info.summary_line(),
+            "3 groups refreshed live; everything else from the snapshot of 2026-12-01T02:00Z"
+        );
+        info.all_groups = true;
+        assert_eq!(
+            info.summary_line(),
+            "every group refreshed live (2 groups); users and embed users from the snapshot of 2026-12-01T02:00Z"
+        );
+        info.all_groups = false;
+        info.groups.clear();
+        info.groups_not_found.clear();
+        info.snapshot_fetched_at = "yesterday".into();
+        assert_eq!(
+            info.summary_line(),
+            "no group refreshed live (the policy change affects none); everything from the snapshot of yesterday"
+        );
+        // Absent, the field leaves the JSON as it was.
+        let json = serde_json::to_value(ReportSource::default()).unwrap();
+        assert!(json.get("refresh").is_none(), "{json}");
+    }
 
     /// `as_str` is the serde name, for every variant of every enum.
     #[track_caller]

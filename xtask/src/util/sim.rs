@@ -55,10 +55,17 @@ impl Drop for Sim {
 
 /// Starts the simulator on `org` with extra flags; returns once it listens.
 pub fn start(bins: &Bins, org: &Path, extra: &[&str]) -> Result<Sim> {
-    let mut child = Command::new(&bins.sim)
-        .arg("--org")
-        .arg(org)
-        .args(["--token", TOKEN])
+    start_with_tokens(bins, org, &[TOKEN], extra)
+}
+
+/// [`start`] accepting `tokens` (each with its own rate-limit budget).
+pub fn start_with_tokens(bins: &Bins, org: &Path, tokens: &[&str], extra: &[&str]) -> Result<Sim> {
+    let mut command = Command::new(&bins.sim);
+    command.arg("--org").arg(org);
+    for token in tokens {
+        command.args(["--token", token]);
+    }
+    let mut child = command
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -78,15 +85,43 @@ pub fn start(bins: &Bins, org: &Path, extra: &[&str]) -> Result<Sim> {
 /// Runs `scimdrift fetch` into `out`; returns the snapshot and the wall
 /// time in seconds.
 pub fn fetch(bins: &Bins, url: &str, out: &Path, extra: &[&str]) -> Result<(Snapshot, f64)> {
-    let started = Instant::now();
-    let status = Command::new(&bins.scimdrift)
+    fetch_with(bins, url, out, None, extra)
+}
+
+/// Runs `scimdrift fetch` into `out` with the keys of `token_file`
+/// (`--token-file`); returns the snapshot and the wall time in seconds.
+pub fn fetch_with_keys(
+    bins: &Bins,
+    url: &str,
+    out: &Path,
+    token_file: &Path,
+    extra: &[&str],
+) -> Result<(Snapshot, f64)> {
+    fetch_with(bins, url, out, Some(token_file), extra)
+}
+
+fn fetch_with(
+    bins: &Bins,
+    url: &str,
+    out: &Path,
+    token_file: Option<&Path>,
+    extra: &[&str],
+) -> Result<(Snapshot, f64)> {
+    let mut command = Command::new(&bins.scimdrift);
+    command
         .args(["fetch", "--quiet", "--base-url", url])
         .arg("--out")
         .arg(out)
-        .args(extra)
-        .env("OMNI_API_TOKEN", TOKEN)
-        .status()
-        .context("cannot run scimdrift")?;
+        .args(extra);
+    match token_file {
+        Some(path) => command
+            .arg("--token-file")
+            .arg(path)
+            .env_remove("OMNI_API_TOKEN"),
+        None => command.env("OMNI_API_TOKEN", TOKEN),
+    };
+    let started = Instant::now();
+    let status = command.status().context("cannot run scimdrift")?;
     let wall = started.elapsed().as_secs_f64();
     ensure!(
         status.code() == Some(0),

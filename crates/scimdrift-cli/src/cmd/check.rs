@@ -65,6 +65,20 @@ pub struct CheckArgs {
     /// In PR mode, fail (exit 2) only on findings the PR introduces.
     #[arg(long, requires = "base")]
     pub fail_on_introduced_only: bool,
+    /// With --snapshot: read live only the groups the policy change can
+    /// affect (with --base: a changed declaration of G refreshes G, a changed
+    /// rule its literal groups, a glob, template, `only_in` or settings change
+    /// every group, an exception change none; without --base: every group)
+    /// and lay them over the snapshot. Members the snapshot does not know are
+    /// fetched by id. Needs the connection flags; a snapshot that is
+    /// incomplete or older than --max-snapshot-age, or a refresh that cannot
+    /// complete, exits 3.
+    #[arg(long, requires = "snapshot")]
+    pub refresh: bool,
+    /// With --refresh: the oldest snapshot accepted (its `fetched_at` against
+    /// the clock, not --now), e.g. `24h`, `90m`, `2d`.
+    #[arg(long, value_name = "AGE", default_value = "24h", value_parser = crate::refresh::parse_age)]
+    pub max_snapshot_age: jiff::SignedDuration,
     /// Keep the last snapshot and report here; findings are then marked new,
     /// persisting or resolved since the last run.
     #[arg(long, value_name = "DIR")]
@@ -124,7 +138,13 @@ pub fn run(args: CheckArgs) -> Result<Exit, CliError> {
         }
         None => None,
     };
-    let input = input::load(args.snapshot.as_deref(), &args.connect)?;
+    let mut input = input::load(args.snapshot.as_deref(), &args.connect)?;
+    if args.refresh {
+        let scope = base
+            .as_ref()
+            .map(|(_, base)| scimdrift_reconcile::refresh_scope(&base.policies, &loaded.policies));
+        crate::refresh::apply(&mut input, scope, &args.connect, args.max_snapshot_age)?;
+    }
     let lints = lint_against_snapshot(&input.snapshot, &loaded.policies, &files, now);
     if !lints.is_empty() {
         let _ = write!(anstream::stderr(), "{}", render_all(&lints));

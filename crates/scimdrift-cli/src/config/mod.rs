@@ -333,12 +333,23 @@ impl<'a> Layers<'a> {
             if token_flag || token_env {
                 source = Source::Unset;
             } else {
-                args.token_file = Some(value.clone());
+                args.token_file = vec![value.clone()];
             }
         }
-        let shown = args.token_file.as_deref().map(path_value);
+        // Several --token-file flags: shown as a TOML array.
+        let shown = match args.token_file.as_slice() {
+            [] => None,
+            [one] => Some(path_value(one)),
+            many => Some(format!(
+                "[{}]",
+                many.iter()
+                    .map(|p| path_value(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
         self.record("connection.token_file", "--token-file", source, shown);
-        let token = if args.token_file.is_some() {
+        let token = if !args.token_file.is_empty() {
             Some(("the token_file above", Source::Unset))
         } else if token_flag {
             Some(("--token", Source::CommandLine))

@@ -5,6 +5,7 @@
     reason = "test helpers panic on broken fixtures by design"
 )]
 
+mod action;
 mod apply;
 mod completions;
 mod config;
@@ -18,7 +19,10 @@ mod help;
 mod init;
 mod plan;
 mod policy_tests;
+mod readme;
 mod readonly;
+mod refresh;
+mod refresh_prop;
 mod reports;
 mod review;
 mod scheduled;

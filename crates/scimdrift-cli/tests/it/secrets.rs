@@ -2,7 +2,8 @@
 //! (drift with every output format and a state dir, a rejected token, a server
 //! that keeps failing, the token given on the command line), the token shows
 //! up in no stdout, no stderr at `-vvv`, and no file written.
-//! (`fetch.rs` holds the same matrix for `scimdrift fetch`.)
+//! The same holds for every key when several are given (three keys from two
+//! token files). (`fetch.rs` holds the same matrix for `scimdrift fetch`.)
 
 use std::path::Path;
 
@@ -68,14 +69,32 @@ fn files(dir: &Path) -> Vec<std::path::PathBuf> {
 /// Runs `cmd`, asserts the token is nowhere, returns (code, stderr, files written).
 #[track_caller]
 fn run_clean(cmd: &mut std::process::Command, dir: &Path) -> (i32, String, usize) {
+    run_clean_of(cmd, dir, &[SECRET], &[])
+}
+
+/// Runs `cmd`, asserts none of `secrets` is anywhere (stdout, stderr, every
+/// file under `dir` except the `token_files` the test itself wrote), returns
+/// (code, stderr, files written).
+#[track_caller]
+fn run_clean_of(
+    cmd: &mut std::process::Command,
+    dir: &Path,
+    secrets: &[&str],
+    token_files: &[&Path],
+) -> (i32, String, usize) {
     let (code, stdout, stderr) = run(cmd);
-    assert!(!stdout.contains(SECRET), "token on stdout:\n{stdout}");
-    assert!(!stderr.contains(SECRET), "token on stderr:\n{stderr}");
-    let written = files(dir);
-    for path in &written {
-        let bytes = std::fs::read(path).unwrap();
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(SECRET), "token in {}", path.display());
+    let written: Vec<_> = files(dir)
+        .into_iter()
+        .filter(|p| !token_files.contains(&p.as_path()))
+        .collect();
+    for secret in secrets {
+        assert!(!stdout.contains(secret), "token on stdout:\n{stdout}");
+        assert!(!stderr.contains(secret), "token on stderr:\n{stderr}");
+        for path in &written {
+            let bytes = std::fs::read(path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains(secret), "token in {}", path.display());
+        }
     }
     (code, stderr, written.len())
 }
@@ -120,6 +139,110 @@ async fn check_live_never_shows_the_token() {
     let (code, stderr, _) = run_clean(&mut cmd, dir.path());
     assert_eq!(code, 3, "{stderr}");
     assert!(stderr.contains("HTTP 503"), "{stderr}");
+}
+
+/// Three API keys, from two token files.
+const KEYS: [&str; 3] = [
+    "omni_org_key_Qx81-FIRST-SECRET-a1",
+    "omni_org_key_Qx81-SECOND-SECRET-b2",
+    "omni_org_key_Qx81-THIRD-SECRET-c3",
+];
+
+async fn demo_sim_with_keys(keys: &[&str], faults: FaultSpec) -> Simulator {
+    let text = std::fs::read_to_string(root().join("demo/org.json")).unwrap();
+    let org: Snapshot = serde_json::from_str(&text).unwrap();
+    Simulator::start(
+        SimConfig::new(org)
+            .tokens(keys.iter().copied())
+            .rate_limit(None)
+            .faults(faults),
+    )
+    .await
+    .unwrap()
+}
+
+/// Writes the three keys into two token files under `dir/keys/`: the first
+/// with a comment and a blank line around two keys, the second with one.
+fn token_files(dir: &Path) -> [std::path::PathBuf; 2] {
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let a = keys.join("a.keys");
+    let b = keys.join("b.keys");
+    std::fs::write(&a, format!("# two keys\n{}\n\n{}\n", KEYS[0], KEYS[1])).unwrap();
+    std::fs::write(&b, format!("{}\n", KEYS[2])).unwrap();
+    #[cfg(unix)]
+    for path in [&a, &b] {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    [a, b]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_live_with_three_keys_never_shows_any() {
+    // Drift: exit 2, every format written, state kept, every key used.
+    let ok = demo_sim_with_keys(&KEYS, FaultSpec::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = token_files(dir.path());
+    let mut cmd = check(dir.path(), &ok.base_url());
+    cmd.arg("--token-file").arg(&a).arg("--token-file").arg(&b);
+    let (code, stderr, written) = run_clean_of(&mut cmd, dir.path(), &KEYS, &[&a, &b]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(written >= 5, "{written} files written");
+    assert!(stderr.contains("startIndex"), "{stderr}");
+    let used: std::collections::BTreeSet<_> =
+        ok.requests().iter().filter_map(|r| r.token).collect();
+    assert_eq!(used.len(), 3, "keys used: {used:?}");
+
+    // The second key revoked: exit 1 naming it by position and fingerprint.
+    let revoked = demo_sim_with_keys(&[KEYS[0], KEYS[2]], FaultSpec::default()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = token_files(dir.path());
+    let mut cmd = check(dir.path(), &revoked.base_url());
+    cmd.arg("--token-file").arg(&a).arg("--token-file").arg(&b);
+    let (code, stderr, _) = run_clean_of(&mut cmd, dir.path(), &KEYS, &[&a, &b]);
+    assert_eq!(code, 1, "{stderr}");
+    let fingerprint = scimdrift_fetch::Token::new(KEYS[1], "t")
+        .unwrap()
+        .fingerprint();
+    assert!(
+        stderr.contains(&format!(
+            "error: the server rejected API key 2 of 3 (sha256 fingerprint {fingerprint}) (HTTP 401"
+        )),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("r.json").exists(), "a report was written");
+
+    // A server that keeps failing: exit 3 with the reason.
+    let failing = demo_sim_with_keys(
+        &KEYS,
+        FaultSpec {
+            status_503: 1.0,
+            ..FaultSpec::default()
+        },
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = token_files(dir.path());
+    let mut cmd = check(dir.path(), &failing.base_url());
+    cmd.arg("--token-file").arg(&a).arg("--token-file").arg(&b);
+    let (code, stderr, _) = run_clean_of(&mut cmd, dir.path(), &KEYS, &[&a, &b]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("HTTP 503"), "{stderr}");
+
+    // The same key twice: refused before any request (exit 4).
+    let dir = tempfile::tempdir().unwrap();
+    let [a, b] = token_files(dir.path());
+    let before = ok.requests().len();
+    let mut cmd = check(dir.path(), &ok.base_url());
+    cmd.arg("--token-file").arg(&a).arg("--token-file").arg(&a);
+    let (code, stderr, _) = run_clean_of(&mut cmd, dir.path(), &KEYS, &[&a, &b]);
+    assert_eq!(code, 4, "{stderr}");
+    assert!(
+        stderr.contains("API key 3 is the same as key 1"),
+        "{stderr}"
+    );
+    assert_eq!(ok.requests().len(), before);
 }
 
 /// `scimdrift apply -vvv --confirm` against `base_url` (the demo's plan

@@ -10,12 +10,12 @@ use std::process::Command;
 /// A workflow step with a `run:`: its name, its `env:`, its script.
 type Step = (String, Vec<(String, String)>, String);
 
-/// Every step with a `run:`.
-fn run_steps() -> Vec<Step> {
+/// Every step of `job` with a `run:`.
+fn run_steps(job: &str) -> Vec<Step> {
     let path = root().join("examples/github-actions/drift-check.yml");
     let doc: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    doc["jobs"]["drift-check"]["steps"]
+    doc["jobs"][job]["steps"]
         .as_sequence()
         .unwrap()
         .iter()
@@ -43,8 +43,10 @@ fn run_steps() -> Vec<Step> {
 
 #[test]
 fn example_workflow_commands_run_as_written() {
-    let steps = run_steps();
+    let steps = run_steps("drift-check");
     assert_eq!(steps.len(), 3, "build, validate, check");
+    let nightly = run_steps("snapshot");
+    assert_eq!(nightly.len(), 2, "build, fetch");
 
     // A repository whose base branch holds the demo policies and whose PR
     // drops a declared Admins member (introducing a violation).
@@ -87,38 +89,42 @@ fn example_workflow_commands_run_as_written() {
     ];
     let summary = repo.join("step-summary.md");
 
-    let mut codes = Vec::new();
-    for (name, env, run) in &steps {
-        if run.starts_with("cargo build") {
-            // Building is what this test binary's own build already did.
-            continue;
+    let run_all = |steps: &[Step]| {
+        let mut codes = Vec::new();
+        for (name, env, run) in steps {
+            if run.starts_with("cargo build") {
+                // Building is what this test binary's own build already did.
+                continue;
+            }
+            let script = run.replace("${{ github.base_ref }}", "main");
+            assert!(
+                !script.contains("${{"),
+                "unsubstituted expression in `{name}`: {script}"
+            );
+            let mut cmd = Command::new("bash");
+            cmd.current_dir(repo)
+                .args(["-euo", "pipefail", "-c", &script])
+                .env_remove("OMNI_BASE_URL")
+                .env_remove("OMNI_API_TOKEN")
+                .env("NO_COLOR", "1")
+                .env("GITHUB_STEP_SUMMARY", &summary);
+            for (key, value) in env {
+                let value = secrets
+                    .iter()
+                    .find(|(expr, _)| expr == value)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_else(|| panic!("no stand-in for `{value}` in `{name}`"));
+                cmd.env(key, value);
+            }
+            let out = cmd.output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            codes.push((name.clone(), out.status.code(), stdout, stderr));
         }
-        let script = run.replace("${{ github.base_ref }}", "main");
-        assert!(
-            !script.contains("${{"),
-            "unsubstituted expression in `{name}`: {script}"
-        );
-        let mut cmd = Command::new("bash");
-        cmd.current_dir(repo)
-            .args(["-euo", "pipefail", "-c", &script])
-            .env_remove("OMNI_BASE_URL")
-            .env_remove("OMNI_API_TOKEN")
-            .env("NO_COLOR", "1")
-            .env("GITHUB_STEP_SUMMARY", &summary);
-        for (key, value) in env {
-            let value = secrets
-                .iter()
-                .find(|(expr, _)| expr == value)
-                .map(|(_, v)| v.clone())
-                .unwrap_or_else(|| panic!("no stand-in for `{value}` in `{name}`"));
-            cmd.env(key, value);
-        }
-        let out = cmd.output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        codes.push((name.clone(), out.status.code(), stdout, stderr));
-    }
-    runtime.block_on(sim.shutdown());
+        codes
+    };
+    // No snapshot in the cache yet: a full live fetch.
+    let codes = run_all(&steps);
 
     let (_, validate, _, err) = &codes[0];
     assert_eq!(*validate, Some(0), "validate: {err}");
@@ -162,5 +168,34 @@ fn example_workflow_commands_run_as_written() {
     assert!(
         step_summary.contains("## scimdrift: drift"),
         "{step_summary}"
+    );
+    assert!(
+        codes[1].2.contains("fetching everything live"),
+        "{}",
+        codes[1].2
+    );
+    assert!(report["source"].get("refresh").is_none());
+
+    // The nightly job saves a snapshot; the next PR run refreshes from it.
+    let fetched = run_all(&nightly);
+    let (_, fetch, _, err) = &fetched[0];
+    assert_eq!(*fetch, Some(0), "fetch: {err}");
+    assert!(repo.join("snapshot/snapshot.json").is_file());
+    let codes = run_all(&steps);
+    runtime.block_on(sim.shutdown());
+    let (_, check, _, err) = &codes[1];
+    assert_eq!(*check, Some(2), "check with --refresh: {err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.join("scimdrift.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["failing"], 1);
+    assert_eq!(
+        report["source"]["refresh"]["groups"],
+        serde_json::json!(["Admins"])
+    );
+    let md = std::fs::read_to_string(repo.join("scimdrift.md")).unwrap();
+    assert!(
+        md.contains("1 group refreshed live; everything else from the snapshot of"),
+        "{md}"
     );
 }

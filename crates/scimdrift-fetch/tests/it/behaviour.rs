@@ -303,7 +303,7 @@ async fn unauthorized_is_fatal_with_a_helpful_message() {
     assert!(matches!(err, FetchError::Unauthorized { status: 401, .. }));
     let shown = err.to_string().replace(&server.url(), "http://SERVER");
     assert!(
-        shown.starts_with("the server rejected the token (HTTP 401 from `http://SERVER/"),
+        shown.starts_with("the server rejected API key 1 of 1 (sha256 fingerprint "),
         "{shown}"
     );
     assert!(shown.ends_with("): bad token Bearer [redacted]"), "{shown}");
@@ -483,4 +483,53 @@ async fn plain_http_elsewhere_is_refused_before_any_request() {
     let err = fetch(&o, &token(), &NoProgress).await.unwrap_err();
     assert!(err.is_invalid_input());
     insta::assert_snapshot!(err, @"refusing plain http to `http://scim.example.com`: the token would travel in clear text");
+}
+
+#[tokio::test]
+async fn a_refresh_failing_mid_way_is_incomplete_naming_what_failed() {
+    use scimdrift_fetch::{GroupSelection, refresh};
+    // The group reads fine; its new member's by-id read answers 500 twice.
+    let server = Responder::start(|req: &Req| {
+        if req.path.ends_with("/Groups") {
+            Reply::json(
+                200,
+                &json!({
+                    "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+                    "totalResults": 1, "startIndex": 1, "itemsPerPage": 1,
+                    "Resources": [{"id": "g1", "displayName": "Eng", "members": [{"value": "u-known"}, {"value": "u-new"}]}],
+                }),
+            )
+        } else {
+            Reply::json(500, &json!({"detail": "boom"}))
+        }
+    })
+    .await;
+    let mut snapshot = Snapshot::new(Default::default());
+    snapshot.users.push(
+        scimdrift_proto::Resource::from_value(&json!({"id": "u-known", "userName": "k"})).unwrap(),
+    );
+    let selection = GroupSelection::Named(["Eng".to_owned()].into_iter().collect());
+    let refreshed = refresh(
+        &options(&server.url()),
+        &token(),
+        &selection,
+        &snapshot,
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(refreshed.groups.len(), 1);
+    assert!(!refreshed.complete());
+    let reasons = refreshed
+        .incomplete_reasons
+        .join("\n")
+        .replace(&server.url(), "http://SERVER");
+    insta::assert_snapshot!(reasons, @"member `u-new`: `http://SERVER/Users/u-new` answered HTTP 500 twice; a 500 that repeats is a server problem to report, not to retry");
+    // One group read, two attempts at the unknown member; the known one is
+    // never asked for.
+    let paths: Vec<_> = server.requests().iter().map(|r| r.path.clone()).collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(!paths.iter().any(|p| p.contains("u-known")), "{paths:?}");
+    refreshed.overlay(&mut snapshot);
+    assert!(!snapshot.complete);
 }

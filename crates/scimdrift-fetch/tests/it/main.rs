@@ -6,6 +6,8 @@
 )]
 
 mod behaviour;
+mod economy;
 mod hostile;
+mod keys;
 mod responder;
 mod sim;

@@ -81,7 +81,7 @@ pub fn sim_config(org: &Snapshot) -> SimConfig {
         .rate_limit(None)
 }
 
-fn token() -> Token {
+pub fn token() -> Token {
     Token::new(SIM_TOKEN, "test").unwrap()
 }
 

@@ -227,6 +227,7 @@ pub fn sample() -> Report {
             snapshot_sha256: "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"
                 .into(),
             fetched_at: None,
+            refresh: None,
         },
         policies: vec![PolicyFileRef {
             file: "groups.yaml".into(),

@@ -33,6 +33,9 @@ pub struct RequestRecord {
     pub token: Option<usize>,
     /// The request body (lossy UTF-8), when there was one: what a write sent.
     pub body: Option<String>,
+    /// When the request arrived, counted from the simulator's start (for
+    /// tests of client pacing).
+    pub received: Duration,
 }
 
 /// Appends a record, dropping the oldest beyond [`LOG_CAP`].

@@ -120,6 +120,7 @@ impl Simulator {
                 latency,
                 faults,
                 profile,
+                started: tokio::time::Instant::now(),
             },
             runtime: std::sync::Mutex::new(Runtime::new(seed, &limits)),
             log: std::sync::Mutex::default(),

@@ -18,6 +18,7 @@ const MAX_BODY: usize = 1 << 20;
 
 /// Answers a request and records it in the log.
 pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let received = shared.settings.started.elapsed();
     let (parts, body) = req.into_parts();
     let method = parts.method;
     let path = parts.uri.path().to_owned();
@@ -57,6 +58,7 @@ pub(super) async fn handle(State(shared): State<Arc<Shared>>, req: Request) -> R
             body: body
                 .filter(|b| !b.is_empty())
                 .map(|b| String::from_utf8_lossy(&b).into_owned()),
+            received,
         },
     );
     response

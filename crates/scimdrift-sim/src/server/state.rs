@@ -35,6 +35,8 @@ pub(super) struct Settings {
     pub(super) latency: Duration,
     pub(super) faults: FaultSpec,
     pub(super) profile: Profile,
+    /// When the simulator started (request log times count from here).
+    pub(super) started: Instant,
 }
 
 /// Mutable per-run state besides the org.
