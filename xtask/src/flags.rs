@@ -67,7 +67,9 @@ pub enum Task {
     /// Starts scim2-server on loopback (from target/interop-venv, or the
     /// SCIM2_SERVER executable), populates it through its own API, reads it
     /// back with `scimdrift fetch --provider scim` twice (--page-size auto and
-    /// 37) and checks every resource equals what the server serves for its id.
+    /// 37) and checks every resource equals what the server serves for its id;
+    /// then `scimdrift init` and `check` of the adopted policies, and `scimdrift
+    /// plan` and `apply --confirm` of policies that add, remove and create.
     Interop(Interop),
     /// Release scimdrift fetch of a 100k-embed-user gen-org org, checked byte for byte
     ///
@@ -98,6 +100,14 @@ pub enum Task {
     /// the same run, and the effect of `--page-size auto`. Writes `## Fetch` in
     /// BENCHMARKS.md.
     BenchFetch(BenchFetch),
+    /// scimdrift apply of 1,000 memberships in 50 groups vs the bound -> BENCHMARKS.md
+    ///
+    /// Serves an org of 2,000 users and 50 groups of 100 with `scimdrift-sim`
+    /// in this process, plans 10 removals and 10 additions per group, and
+    /// times `scimdrift apply --confirm` at `--rate-limit 6000/min` against the
+    /// bound (writes + precondition reads + verification reads) ÷ rate.
+    /// Writes `## Apply` in BENCHMARKS.md.
+    BenchApply(BenchApply),
     /// scimdrift check on S/M/L vs the lean-decode floor and Python -> BENCHMARKS.md
     ///
     /// Generates each workload with gen-org (S = 500/2000/100,
@@ -245,6 +255,13 @@ pub struct Screenshot {
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
 pub struct BenchFetch {
     /// Runs per configuration (medians are reported)
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
+    pub runs: usize,
+}
+
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct BenchApply {
+    /// Runs (the median is reported)
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
     pub runs: usize,
 }

@@ -5,7 +5,8 @@
 //! own HTTP API (users with varied attributes, groups with members), then
 //! read back twice (`--page-size auto` and a small odd page size that forces
 //! many pages). Every resource in the snapshot must equal what the server
-//! serves for it by id, and the id sets must match what was created.
+//! serves for it by id, and the id sets must match what was created. Then
+//! the adoption leg (`interop_init`) and the apply leg (`interop_apply`).
 
 use crate::{flags, util};
 use std::collections::{BTreeMap, BTreeSet};
@@ -82,7 +83,8 @@ pub fn run(_opts: &flags::Interop) -> Result<()> {
             "interop ok (--page-size {page_size}): {USERS} users and {GROUPS} groups read back exactly in {requests} requests"
         );
     }
-    crate::interop_init::run(addr, &token, &bin, &groups)
+    crate::interop_init::run(addr, &token, &bin, &groups)?;
+    crate::interop_apply::run(addr, &token, &bin)
 }
 
 fn server_exe() -> Result<PathBuf> {

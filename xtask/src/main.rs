@@ -5,6 +5,7 @@
 #![expect(clippy::print_stdout, clippy::print_stderr, reason = "xtask is a CLI")]
 
 mod bench;
+mod bench_apply;
 mod bench_engine;
 mod bench_fetch;
 mod bench_filter;
@@ -17,6 +18,7 @@ mod flags;
 mod fuzz;
 mod gen_org;
 mod interop;
+mod interop_apply;
 mod interop_init;
 mod man;
 mod screenshot;
@@ -72,6 +74,7 @@ fn run(task: Option<Task>) -> Result<ExitCode> {
         Task::Screenshot(opts) => screenshot::run(&opts),
         Task::BenchFilter(opts) => bench_filter::run(&opts),
         Task::BenchFetch(opts) => bench_fetch::run(&opts),
+        Task::BenchApply(opts) => bench_apply::run(&opts),
         Task::BenchEngine(opts) => bench_engine::run(&opts),
         Task::BenchInit(opts) => bench_init::run(&opts),
         Task::BenchHot(opts) => bench_hot::run(&opts),

@@ -35,7 +35,11 @@ Guards (each refuses the whole plan with exit 4, before any request):
   memberships (--allow-mass-removal lifts both); a non-empty group would be
   left empty and the policies do not declare it empty.
 Per group: a group whose live members differ from the plan's before state is
-skipped (exit 3), the others go ahead.";
+skipped (exit 3), the others go ahead.
+
+Exit codes: 0 every group applied (or already true) and verified, or a dry
+run; 3 some group skipped or unverified; 1 a write failed, or a runtime
+failure; 4 the plan is refused (nothing sent).";
 
 /// Arguments of `scimdrift apply`.
 #[derive(Debug, clap::Args)]

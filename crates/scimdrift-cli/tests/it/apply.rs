@@ -142,6 +142,20 @@ async fn a_dry_run_prints_every_request_and_writes_nothing() {
     assert!(!dir.path().join("plan.journal.jsonl").exists());
     assert!(!sim.requests().is_empty());
     assert_untouched(&sim);
+    insta::assert_snapshot!("apply_dry_run", out.stdout);
+}
+
+#[test]
+fn help_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = outcome(
+        scimdrift(dir.path())
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .args(["apply", "--help"]),
+    )
+    .status(0);
+    insta::assert_snapshot!("help_apply", out.stdout);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -150,11 +164,7 @@ async fn a_confirmed_apply_makes_the_plan_and_check_is_then_clean() {
     let dir = tempfile::tempdir().unwrap();
     plan(dir.path(), &sim, POLICIES);
     let out = apply(dir.path(), &sim, &["--confirm"]).status(0);
-    assert!(
-        out.stdout
-            .contains("apply: 3 of 3 groups done and verified"),
-        "{out}"
-    );
+    insta::assert_snapshot!("apply_confirmed", out.stdout);
     assert!(
         out.stderr.contains("journal: `plan.journal.jsonl`"),
         "{out}"
