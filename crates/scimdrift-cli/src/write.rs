@@ -11,16 +11,7 @@ use std::path::Path;
 /// good one was, and readers never see a partial file. The parent directory
 /// must exist.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let mut file = tempfile::Builder::new()
-        .prefix(".scimdrift-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
+    let file = synced_temp(path, bytes)?;
     file.persist(path).map_err(|err| err.error)?;
     Ok(())
 }
@@ -29,6 +20,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// (even if it appeared while the bytes were being written), the error is
 /// [`std::io::ErrorKind::AlreadyExists`] and the existing file is untouched.
 pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let file = synced_temp(path, bytes)?;
+    file.persist_noclobber(path).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// `bytes` in a new temporary file beside `path`, flushed to disk.
+fn synced_temp(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -39,8 +37,7 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .tempfile_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
-    file.persist_noclobber(path).map_err(|err| err.error)?;
-    Ok(())
+    Ok(file)
 }
 
 #[cfg(test)]
