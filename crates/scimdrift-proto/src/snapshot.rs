@@ -5,12 +5,14 @@
 //! filters) plus metadata about the fetch. Hand-written snapshots need only
 //! `schema`, `groups`, `users` and `embed_users`; everything else has defaults.
 
-use serde::de::{DeserializeOwned, Error as _};
+use serde::de::{DeserializeOwned, DeserializeSeed, Error as _, IgnoredAny, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::projection::Projection;
+use crate::scim::OMNI_USER_EXTENSION_URN;
 use rayon::prelude::*;
 
 /// The `schema` value of a v1 snapshot.
@@ -159,21 +161,188 @@ pub struct Core {
     pub members: Option<Vec<Box<str>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A resource's top-level attributes as [`decode_core`] reads them. A
+/// hand-written visitor (not a derived one) so that the same pass can also
+/// note where the attributes a subject's activity is dated by lie (see
+/// [`ActivityText`]) without making a duplicate `meta` an error.
 struct CoreText<'a> {
-    #[serde(borrow)]
-    id: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default)]
+    id: Option<Cow<'a, str>>,
     user_name: Option<Box<str>>,
-    #[serde(default)]
     display_name: Option<Box<str>>,
-    #[serde(default)]
     embed_external_id: Option<Box<str>>,
-    #[serde(default)]
     embed_entity: Option<Box<str>>,
-    #[serde(default)]
     members: Option<Vec<MemberValue>>,
+    activity: ActivityText,
+}
+
+/// Where a resource's Omni user extension object and its `meta` object lie
+/// in its text (byte ranges), when each is written once under its exact
+/// name: then a reader of `lastLogin` or `meta.created` can decode that
+/// small object alone instead of projecting the resource. `ambiguous` when
+/// a name occurs twice or in another case, so that only the
+/// case-insensitive reading (a projection) can say which one counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ActivityText {
+    extension: Option<std::ops::Range<usize>>,
+    meta: Option<std::ops::Range<usize>>,
+    ambiguous: bool,
+}
+
+impl ActivityText {
+    /// Notes `value` (a slice of `text`) as the attribute `key`, if it is
+    /// one of the two.
+    fn note(&mut self, key: &str, text: &str, value: &RawValue) {
+        let slot = if key == OMNI_USER_EXTENSION_URN {
+            &mut self.extension
+        } else if key == "meta" {
+            &mut self.meta
+        } else {
+            self.ambiguous = true;
+            return;
+        };
+        let start = (value.get().as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+        let range = start..start + value.get().len();
+        if slot.is_some() || text.get(range.clone()) != Some(value.get()) {
+            self.ambiguous = true;
+        }
+        *slot = Some(range);
+    }
+
+    /// Whether `key` names one of the two attributes, in any case.
+    fn names(key: &str) -> bool {
+        key.eq_ignore_ascii_case(OMNI_USER_EXTENSION_URN) || key.eq_ignore_ascii_case("meta")
+    }
+}
+
+/// The value of the member `name` of the JSON object `text`: `Some(None)`
+/// when it has none (or `text` is not an object), `None` when `name` occurs
+/// twice or in another case.
+fn unique_member<'a>(text: &'a str, name: &str) -> Option<Option<&'a RawValue>> {
+    struct Member<'n>(&'n str);
+    impl<'de> Visitor<'de> for Member<'_> {
+        type Value = Option<Option<&'de RawValue>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            let mut ambiguous = false;
+            while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+                if *key == *self.0 {
+                    ambiguous |= found.is_some();
+                    found = Some(map.next_value::<&'de RawValue>()?);
+                } else {
+                    ambiguous |= key.eq_ignore_ascii_case(self.0);
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            Ok((!ambiguous).then_some(found))
+        }
+    }
+    if !text.trim_start().starts_with('{') {
+        return Some(None);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    serde::Deserializer::deserialize_map(&mut de, Member(name)).ok()?
+}
+
+/// Reads [`CoreText`] from one resource's text.
+struct CoreSeed<'a>(&'a str);
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for CoreSeed<'a> {
+    type Value = CoreText<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for CoreSeed<'a> {
+    type Value = CoreText<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a SCIM resource object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        // Which attributes were seen (a `null` counts), for the duplicate
+        // attribute error a derived decoder gives.
+        let mut seen = 0u8;
+        let mut once = |bit: u8, name: &'static str| {
+            if seen & bit != 0 {
+                return Err(A::Error::duplicate_field(name));
+            }
+            seen |= bit;
+            Ok(())
+        };
+        let mut out = CoreText {
+            id: None,
+            user_name: None,
+            display_name: None,
+            embed_external_id: None,
+            embed_entity: None,
+            members: None,
+            activity: ActivityText::default(),
+        };
+        while let Some(Str(key)) = map.next_key::<Str<'de>>()? {
+            match &*key {
+                "id" => {
+                    once(1, "id")?;
+                    out.id = map.next_value::<Option<Str<'de>>>()?.map(|s| s.0);
+                }
+                "userName" => {
+                    once(2, "userName")?;
+                    out.user_name = map.next_value()?;
+                }
+                "displayName" => {
+                    once(4, "displayName")?;
+                    out.display_name = map.next_value()?;
+                }
+                "embedExternalId" => {
+                    once(8, "embedExternalId")?;
+                    out.embed_external_id = map.next_value()?;
+                }
+                "embedEntity" => {
+                    once(16, "embedEntity")?;
+                    out.embed_entity = map.next_value()?;
+                }
+                "members" => {
+                    once(32, "members")?;
+                    out.members = map.next_value()?;
+                }
+                other if ActivityText::names(other) => {
+                    let value: &'de RawValue = map.next_value()?;
+                    out.activity.note(other, self.0, value);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A string, borrowed from the input when it has no escapes.
+struct Str<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Str<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(StrVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -190,6 +359,8 @@ pub struct Resource {
     /// The core attributes, or why they have the wrong shape (a `userName`
     /// that is not a string, a member without a `value`, a duplicate key).
     core: Result<Core, String>,
+    /// Where its activity attributes lie in `text`.
+    activity: ActivityText,
 }
 
 /// A resource's JSON text: its own copy, or a slice of the snapshot file it
@@ -237,11 +408,12 @@ struct IdOnly<'a> {
 impl Resource {
     /// Wraps raw JSON text, which must be an object with a string `id`.
     pub fn from_raw(raw: Box<RawValue>) -> Result<Self, ResourceError> {
-        let (id, core) = decode_core(raw.get())?;
+        let (id, core, activity) = decode_core(raw.get())?;
         Ok(Resource {
             id,
             text: Text::Owned(raw),
             core,
+            activity,
         })
     }
 
@@ -249,7 +421,7 @@ impl Resource {
     /// a snapshot file, without copying it.
     fn from_shared(file: &Arc<String>, start: usize, end: usize) -> Result<Self, ResourceError> {
         let text = file.get(start..end).ok_or(ResourceError::MissingId)?;
-        let (id, core) = decode_core(text)?;
+        let (id, core, activity) = decode_core(text)?;
         Ok(Resource {
             id,
             text: Text::Shared {
@@ -258,6 +430,7 @@ impl Resource {
                 end,
             },
             core,
+            activity,
         })
     }
 
@@ -304,6 +477,37 @@ impl Resource {
         projection.apply(self.json())
     }
 
+    /// The raw JSON value of the Omni user extension's `lastLogin` (`None`
+    /// inside when absent), read without decoding the rest of the resource:
+    /// what a subject's activity is dated by. `None` when the extension,
+    /// `meta`, or `lastLogin` is written twice or also in another case
+    /// (`Meta`, `lastlogin`), or the resource did not decode: then only a
+    /// case-insensitive reading of the whole resource (a [`Projection`]) can
+    /// say which value counts.
+    pub fn last_login_value(&self) -> Option<Option<&RawValue>> {
+        self.activity_member(&self.activity.extension, "lastLogin")
+    }
+
+    /// The raw JSON value of `meta.created`, as [`Resource::last_login_value`]
+    /// reads `lastLogin`.
+    pub fn created_value(&self) -> Option<Option<&RawValue>> {
+        self.activity_member(&self.activity.meta, "created")
+    }
+
+    fn activity_member(
+        &self,
+        range: &Option<std::ops::Range<usize>>,
+        name: &str,
+    ) -> Option<Option<&RawValue>> {
+        if self.activity.ambiguous {
+            return None;
+        }
+        match range {
+            None => Some(None),
+            Some(r) => unique_member(self.json().get(r.clone())?, name),
+        }
+    }
+
     /// Decodes the resource into a typed view such as [`crate::Group`].
     pub fn decode<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_str(self.json())
@@ -312,8 +516,12 @@ impl Resource {
 
 /// One pass over a resource's text for its id and core attributes; only a
 /// resource whose core attributes have the wrong shape is read a second time.
-fn decode_core(text: &str) -> Result<(String, Result<Core, String>), ResourceError> {
-    match serde_json::from_str::<CoreText<'_>>(text) {
+fn decode_core(text: &str) -> Result<(String, Result<Core, String>, ActivityText), ResourceError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let decoded = CoreSeed(text)
+        .deserialize(&mut de)
+        .and_then(|decoded| de.end().map(|()| decoded));
+    match decoded {
         Ok(decoded) => {
             let id = decoded.id.ok_or(ResourceError::MissingId)?.into_owned();
             let core = Core {
@@ -325,13 +533,17 @@ fn decode_core(text: &str) -> Result<(String, Result<Core, String>), ResourceErr
                     .members
                     .map(|list| list.into_iter().map(|m| m.value).collect()),
             };
-            Ok((id, Ok(core)))
+            Ok((id, Ok(core), decoded.activity))
         }
         Err(err) => {
             let probe: IdOnly<'_> =
                 serde_json::from_str(text).map_err(|_| ResourceError::MissingId)?;
             let id = probe.id.ok_or(ResourceError::MissingId)?.into_owned();
-            Ok((id, Err(err.to_string())))
+            let ambiguous = ActivityText {
+                ambiguous: true,
+                ..ActivityText::default()
+            };
+            Ok((id, Err(err.to_string()), ambiguous))
         }
     }
 }
@@ -654,6 +866,68 @@ mod tests {
         assert!(Resource::from_json(r#"{"displayName":"G"}"#).is_err());
         assert!(Resource::from_json(r#"[1]"#).is_err());
         assert!(Resource::from_json(r#"{"id":5}"#).is_err());
+    }
+
+    #[test]
+    fn activity_values_are_read_only_when_unambiguous() {
+        const EXT: &str = "urn:omni:params:scim:schemas:extension:user:2.0";
+        let values = |json: &str| {
+            let r = Resource::from_json(json).unwrap();
+            let raw = |v: Option<Option<&RawValue>>| v.map(|v| v.map(|v| v.get().to_owned()));
+            raw(r.last_login_value()).zip(raw(r.created_value()))
+        };
+        let both = format!(
+            r#"{{"id":"u","{EXT}":{{"lastLogin":"2026-06-02T09:15:00Z","x":1}},"meta":{{"created":null}}}}"#
+        );
+        assert_eq!(
+            values(&both),
+            Some((
+                Some(r#""2026-06-02T09:15:00Z""#.into()),
+                Some("null".into())
+            ))
+        );
+        assert_eq!(values(r#"{"id":"u"}"#), Some((None, None)));
+        assert_eq!(
+            values(&format!(r#"{{"id":"u","{EXT}":"x","meta":[]}}"#)),
+            Some((None, None))
+        );
+        // Another spelling, or a repeat, of any of the four names: undecided.
+        for json in [
+            format!(r#"{{"id":"u","{}":{{}}}}"#, EXT.to_uppercase()),
+            r#"{"id":"u","Meta":{"created":"2020-01-01T00:00:00Z"}}"#.to_owned(),
+            r#"{"id":"u","meta":{},"meta":{}}"#.to_owned(),
+            r#"{"id":"u","meta":{"created":"a","Created":"b"}}"#.to_owned(),
+            format!(r#"{{"id":"u","{EXT}":{{"lastLogin":1,"lastLogin":2}}}}"#),
+            r#"{"id":"u","userName":5}"#.to_owned(),
+        ] {
+            assert_eq!(values(&json), None, "{json}");
+        }
+    }
+
+    #[test]
+    fn core_decoding_keeps_its_errors() {
+        let core = |json: &str| {
+            Resource::from_json(json)
+                .unwrap()
+                .core()
+                .map(|_| ())
+                .map_err(str::to_owned)
+        };
+        assert_eq!(
+            core(r#"{"id":"u","userName":null,"userName":"a"}"#),
+            Err("duplicate field `userName` at line 1 column 36".into())
+        );
+        assert_eq!(
+            core(r#"{"id":"u","userName":5}"#),
+            Err("invalid type: integer `5`, expected a string at line 1 column 22".into())
+        );
+        // Repeated activity attributes are not a core error.
+        assert_eq!(core(r#"{"id":"u","meta":{},"meta":{}}"#), Ok(()));
+        // An escaped id is decoded, not refused.
+        assert_eq!(
+            Resource::from_json(r#"{"id":"a\u0062"}"#).unwrap().id(),
+            "ab"
+        );
     }
 
     #[test]

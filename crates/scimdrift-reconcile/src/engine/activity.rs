@@ -1,12 +1,15 @@
 //! When a subject last logged in (Omni's `lastLogin`), or when it was
-//! created if it never did: read once per subject, from the same projected
-//! value the `where` filters see, for the rules with `inactive_for`.
+//! created if it never did: read once per subject, for the rules with
+//! `inactive_for`, straight from the two values in the resource's text (the
+//! same answer a case-insensitive reading of the resource gives).
 
 use jiff::Timestamp;
-use scimdrift_proto::Projection;
 use scimdrift_proto::filter::AttrPath;
 use scimdrift_proto::scim::OMNI_USER_EXTENSION_URN;
+use scimdrift_proto::{Projection, Resource};
 use serde_json::Value;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 /// A subject's activity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,9 +54,10 @@ fn day(at: Timestamp) -> String {
     at.strftime("%Y-%m-%d").to_string()
 }
 
-/// Adds what [`read`] looks at (the Omni extension's `lastLogin`,
-/// `meta.created`) to a projection.
-pub(super) fn project(projection: &mut Projection) {
+/// What [`read`] looks at (the Omni extension's `lastLogin`,
+/// `meta.created`), as a projection.
+fn projection() -> Projection {
+    let mut projection = Projection::none();
     projection.add(&AttrPath {
         urn: Some(OMNI_USER_EXTENSION_URN.to_owned()),
         name: "lastLogin".to_owned(),
@@ -64,41 +68,106 @@ pub(super) fn project(projection: &mut Projection) {
         name: "meta".to_owned(),
         sub: Some("created".to_owned()),
     });
+    projection
 }
 
-/// Reads a subject's activity from its projected value (attribute names
-/// match case-insensitively, as in filters). The error says what is wrong,
-/// for the run's incomplete-data reasons.
+/// Reads a subject's activity: straight from the two values it is dated by
+/// when the resource writes them unambiguously
+/// ([`Resource::last_login_value`], [`Resource::created_value`]), else from
+/// the resource projected on what [`read`] looks at (attribute names match
+/// case-insensitively, as in filters). Both readings give the same answer
+/// (`props::reading_without_a_projection_changes_nothing`). The error says
+/// what is wrong, for the run's incomplete-data reasons.
+pub(super) fn read_resource(resource: &Resource) -> Result<Activity, String> {
+    let direct = || {
+        let last_login = resource.last_login_value()?;
+        if let Some(found) = from_last_login(raw_view(last_login)) {
+            return Some(found);
+        }
+        Some(from_created(raw_view(resource.created_value()?)))
+    };
+    direct().unwrap_or_else(|| read(&resource.project(&projection())))
+}
+
+/// Reads a subject's activity from its value, or a projection of it that
+/// keeps what [`projection`] names (attribute names match
+/// case-insensitively, as in filters).
 pub(super) fn read(value: &Value) -> Result<Activity, String> {
     let last_login = get(value, OMNI_USER_EXTENSION_URN).and_then(|ext| get(ext, "lastLogin"));
-    match last_login {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) => {
-            return timestamp(s)
-                .map(Activity::LastLogin)
-                .ok_or_else(|| format!("`lastLogin` {} is not an RFC 3339 timestamp", quoted(s)));
-        }
-        Some(other) => {
-            return Err(format!(
-                "`lastLogin` is {}, not an RFC 3339 timestamp",
-                type_name(other)
-            ));
-        }
+    if let Some(found) = from_last_login(value_view(last_login)) {
+        return found;
     }
-    match get(value, "meta").and_then(|m| get(m, "created")) {
-        Some(Value::String(s)) => match timestamp(s) {
+    from_created(value_view(
+        get(value, "meta").and_then(|m| get(m, "created")),
+    ))
+}
+
+/// What an activity attribute holds, as the readings below need it.
+enum View<'a> {
+    /// Absent or `null`.
+    Null,
+    /// A string.
+    Str(Cow<'a, str>),
+    /// Anything else: its type, for the error.
+    Other(&'static str),
+}
+
+fn value_view(value: Option<&Value>) -> View<'_> {
+    match value {
+        None | Some(Value::Null) => View::Null,
+        Some(Value::String(s)) => View::Str(Cow::Borrowed(s)),
+        Some(other) => View::Other(type_name(other)),
+    }
+}
+
+/// A raw JSON value's view, without decoding a plain string.
+fn raw_view(raw: Option<&RawValue>) -> View<'_> {
+    let Some(text) = raw.map(|r| r.get().trim()) else {
+        return View::Null;
+    };
+    match text.as_bytes().first() {
+        Some(b'"') if !text.contains('\\') && text.len() >= 2 => {
+            View::Str(Cow::Borrowed(&text[1..text.len() - 1]))
+        }
+        _ => match serde_json::from_str::<Value>(text) {
+            Ok(Value::String(s)) => View::Str(Cow::Owned(s)),
+            Ok(Value::Null) => View::Null,
+            Ok(other) => View::Other(type_name(&other)),
+            // A raw value is valid JSON: this cannot happen.
+            Err(_) => View::Other("not JSON"),
+        },
+    }
+}
+
+/// The activity a `lastLogin` gives, `None` when it says "never logged in"
+/// (absent or `null`).
+fn from_last_login(last_login: View<'_>) -> Option<Result<Activity, String>> {
+    match last_login {
+        View::Null => None,
+        View::Str(s) => Some(
+            timestamp(&s)
+                .map(Activity::LastLogin)
+                .ok_or_else(|| format!("`lastLogin` {} is not an RFC 3339 timestamp", quoted(&s))),
+        ),
+        View::Other(kind) => Some(Err(format!(
+            "`lastLogin` is {kind}, not an RFC 3339 timestamp"
+        ))),
+    }
+}
+
+/// The activity of a subject that never logged in, from its `meta.created`.
+fn from_created(created: View<'_>) -> Result<Activity, String> {
+    match created {
+        View::Str(s) => match timestamp(&s) {
             Some(created) => Ok(Activity::Never { created }),
             None => Err(format!(
                 "never logged in, and `meta.created` {} is not an RFC 3339 timestamp",
-                quoted(s)
+                quoted(&s)
             )),
         },
-        None | Some(Value::Null) => {
-            Err("never logged in, and has no `meta.created` to date it by".to_owned())
-        }
-        Some(other) => Err(format!(
-            "never logged in, and `meta.created` is {}, not an RFC 3339 timestamp",
-            type_name(other)
+        View::Null => Err("never logged in, and has no `meta.created` to date it by".to_owned()),
+        View::Other(kind) => Err(format!(
+            "never logged in, and `meta.created` is {kind}, not an RFC 3339 timestamp"
         )),
     }
 }
@@ -199,6 +268,75 @@ mod tests {
             bad(json!({"meta": {"created": "2025-13-01T00:00:00Z"}})),
             "never logged in, and `meta.created` \"2025-13-01T00:00:00Z\" is not an RFC 3339 timestamp"
         );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A JSON member `"name": value` among the spellings and values a
+        /// hostile server could send.
+        fn member(names: &'static [&'static str], values: Vec<String>) -> BoxedStrategy<String> {
+            (
+                proptest::sample::select(names),
+                proptest::sample::select(values),
+            )
+                .prop_map(|(n, v)| format!("{}:{v}", Value::String(n.to_owned())))
+                .boxed()
+        }
+
+        fn object(members: Vec<String>) -> String {
+            format!("{{{}}}", members.join(","))
+        }
+
+        fn resource() -> impl Strategy<Value = String> {
+            let stamps = || {
+                vec![
+                    r#""2026-06-02T09:15:00Z""#.to_owned(),
+                    r#""2025-11-04T00:00:00+01:00""#.to_owned(),
+                    r#""yesterday""#.to_owned(),
+                    "null".to_owned(),
+                    "17".to_owned(),
+                    "[]".to_owned(),
+                    "true".to_owned(),
+                    "{}".to_owned(),
+                    r#""2026-06-02T09:15:00\u005A""#.to_owned(),
+                    r#""say \"hi\"""#.to_owned(),
+                ]
+            };
+            let last_login = member(&["lastLogin", "lastlogin", "other"], stamps());
+            let created = member(&["created", "Created", "lastModified"], stamps());
+            let ext = proptest::collection::vec(last_login, 0..3).prop_map(object);
+            let meta = proptest::collection::vec(created, 0..3).prop_map(object);
+            let ext = (
+                proptest::sample::select(vec![
+                    OMNI_USER_EXTENSION_URN.to_owned(),
+                    OMNI_USER_EXTENSION_URN.to_uppercase(),
+                    "urn:other:ext".to_owned(),
+                ]),
+                prop_oneof![ext, Just("\"x\"".to_owned())],
+            )
+                .prop_map(|(n, v)| format!("{}:{v}", Value::String(n)));
+            let meta = (proptest::sample::select(vec!["meta", "Meta", "id2"]), meta)
+                .prop_map(|(n, v)| format!("{}:{v}", Value::String(n.to_owned())));
+            proptest::collection::vec(prop_oneof![ext, meta], 0..4).prop_map(|mut members| {
+                members.insert(0, r#""id":"u""#.to_owned());
+                object(members)
+            })
+        }
+
+        proptest! {
+            /// Reading the activity straight from the resource's text gives
+            /// what reading its projected value (and its whole value) gives.
+            #[test]
+            fn reading_without_a_projection_changes_nothing(json in resource()) {
+                let resource = Resource::from_json(&json).unwrap();
+                let projected = resource.project(&projection());
+                let fast = read_resource(&resource);
+                prop_assert_eq!(&fast, &read(&projected), "{}", json);
+                prop_assert_eq!(&fast, &read(&resource.to_value()), "{}", json);
+            }
+        }
     }
 
     #[test]

@@ -158,7 +158,9 @@ pub fn applicable_rules(
 pub(super) struct Selector<'p> {
     pub(super) rule: &'p Rule,
     /// Whether the subject is projected before the rule is evaluated on it
-    /// (for its `where`, or for a `${…}` template the rule resolves).
+    /// (for its `where`, or for a `${…}` template the rule resolves; an
+    /// `inactive_for` alone reads the subject's activity without a
+    /// projection when it can, see [`activity::read_resource`]).
     needs_value: bool,
     /// For a `where: 'embedEntity eq "x"'` rule: `x`. Subjects whose
     /// (ASCII) entity differs cannot match, so the filter is not evaluated
@@ -176,7 +178,7 @@ impl<'p> Selector<'p> {
     pub(super) fn new(rule: &'p Rule, needs_value: bool, now: jiff::Timestamp) -> Self {
         Selector {
             rule,
-            needs_value: rule.filter.is_some() || rule.inactive_for.is_some() || needs_value,
+            needs_value: rule.filter.is_some() || needs_value,
             entity_key: rule.filter.as_ref().and_then(entity_key),
             cutoff: rule.inactive_for.as_ref().map(|i| i.cutoff(now)),
         }
@@ -203,18 +205,18 @@ impl<'p> Selector<'p> {
         if self.needs_value && data.value.is_none() {
             data.value = Some(subject.resource.project(projection));
         }
-        let value = data.value.as_ref().unwrap_or(&serde_json::Value::Null);
-        if let Some(f) = &self.rule.filter
-            && !f.evaluate(value).map_err(ApplyError::Where)?
-        {
-            return Ok(false);
+        if let Some(f) = &self.rule.filter {
+            let value = data.value.as_ref().unwrap_or(&serde_json::Value::Null);
+            if !f.evaluate(value).map_err(ApplyError::Where)? {
+                return Ok(false);
+            }
         }
         let Some(cutoff) = self.cutoff else {
             return Ok(true);
         };
         let activity = data
             .activity
-            .get_or_insert_with(|| activity::read(value))
+            .get_or_insert_with(|| activity::read_resource(subject.resource))
             .as_ref()
             .map_err(|e| ApplyError::Activity(e.clone()))?;
         Ok(cutoff.is_some_and(|c| activity.inactive_before(c)))

@@ -2,7 +2,6 @@
 //! once against the live groups, bucketed by entity, then evaluated on every
 //! subject of its kind in parallel, looking only at the subject's own groups.
 
-use super::activity;
 use super::applicable::{ApplyError, Selector, SubjectData};
 use super::findings::{Draft, describe};
 use super::index::{Ident, Index, Who};
@@ -153,9 +152,6 @@ pub(super) fn projection<'p>(rules: impl Iterator<Item = &'p Rule>) -> Projectio
             .flat_map(scimdrift_proto::Filter::attribute_paths)
         {
             projection.add(&path);
-        }
-        if rule.inactive_for.is_some() {
-            activity::project(&mut projection);
         }
         for pattern in rule
             .must_be_in
