@@ -232,3 +232,36 @@ groups:
     apply(dir.path(), &sim, &["--confirm", "--allow-mass-removal"]).status(0);
     assert_eq!(members(&sim, "Engineering"), Some(ids(&[1, 2, 3])));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_changed_since_the_plan_is_skipped_the_others_applied_and_exit_is_3() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    plan(dir.path(), &sim, POLICIES);
+    // Someone adds u8 to Ops in Omni's UI after the plan was made.
+    let status = sim.edit_group(
+        "g-ops",
+        &json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "add", "path": "members", "value": [{"value": uid(8)}]}],
+        }),
+    );
+    assert_eq!(status, 200);
+    let out = apply(dir.path(), &sim, &["--confirm"]).status(3);
+    assert!(out.stdout.contains("Ops"), "{out}");
+    // Ops keeps the other person's change and gets none of the plan's.
+    assert_eq!(members(&sim, "Ops"), Some(ids(&[1, 2, 3, 4, 8])));
+    // The other groups are applied.
+    assert_eq!(members(&sim, "Engineering"), Some(ids(&[1, 2, 3, 4, 6])));
+    assert_eq!(members(&sim, "Data"), Some(ids(&[2, 8])));
+    let journal = std::fs::read_to_string(dir.path().join("plan.journal.jsonl")).unwrap();
+    assert!(journal.contains("skipped_precondition"), "{journal}");
+    // No write ever reached Ops.
+    assert!(
+        sim.requests()
+            .iter()
+            .all(|r| r.method == "GET" || !r.path.ends_with("/g-ops")),
+        "{:?}",
+        sim.requests()
+    );
+}

@@ -373,3 +373,67 @@ async fn refresh_fails_closed_with_the_reason() {
         report["incomplete_reasons"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_failing_mid_way_fails_closed_with_the_reason() {
+    // A snapshot from a healthy server, then refreshes against servers that
+    // answer some reads and fail others (503 on 60% of answers, each read
+    // tried twice): whenever a read fails after another succeeded, the run
+    // is incomplete (exit 3) and names the read that failed.
+    let healthy = demo_sim(FaultSpec::default()).await;
+    let dir = demo();
+    let d = dir.path();
+    pr_head(d);
+    fetch(d, &healthy);
+    let pr = [
+        "--policies",
+        "head",
+        "--base",
+        "policies",
+        "--snapshot",
+        "snapshot.json",
+        "--refresh",
+        "--format",
+        "json",
+    ];
+    let mut mid_way = 0;
+    for seed in 0..24 {
+        let text = std::fs::read_to_string(crate::support::root().join("demo/org.json")).unwrap();
+        let sim = Simulator::start(
+            SimConfig::new(serde_json::from_str(&text).unwrap())
+                .token(SECRET)
+                .rate_limit(None)
+                .seed(seed)
+                .faults(FaultSpec {
+                    status_503: 0.6,
+                    ..FaultSpec::default()
+                }),
+        )
+        .await
+        .unwrap();
+        let (code, report, stderr) = json_report(&mut check(d, &sim, &pr));
+        let answered = sim.requests().iter().filter(|r| r.status == 200).count();
+        let failed = sim.requests().iter().filter(|r| r.status == 503).count();
+        if code == 0 || code == 2 {
+            continue; // every read got through in the end
+        }
+        assert_eq!(code, 3, "seed {seed}: {stderr}");
+        assert_eq!(report["status"], "incomplete", "seed {seed}");
+        assert!(
+            stderr.contains("the refresh could not complete"),
+            "seed {seed}: {stderr}"
+        );
+        assert!(
+            report["incomplete_reasons"]
+                .to_string()
+                .contains("refresh: group `"),
+            "seed {seed}: {}",
+            report["incomplete_reasons"]
+        );
+        assert!(failed >= 2, "seed {seed}: a read failed twice");
+        if answered > 0 {
+            mid_way += 1;
+        }
+    }
+    assert!(mid_way > 0, "no seed failed after a read succeeded");
+}

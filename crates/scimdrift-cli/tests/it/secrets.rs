@@ -363,4 +363,25 @@ async fn plan_and_apply_never_show_the_token() {
         let (code, stderr, _) = run_clean(&mut cmd, dir.path());
         assert_eq!(code, want, "{faults}: {stderr}");
     }
+
+    // Refused plans (exit 4, nothing sent): one changed after it was
+    // written, and one made against another instance.
+    let dir = tempfile::tempdir().unwrap();
+    plan_for(dir.path(), &live, &ok.base_url());
+    let path = dir.path().join("plan.json");
+    let mut tampered: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    tampered["groups"][0]["displayName"] = "Someone else's group".into();
+    std::fs::write(&path, tampered.to_string()).unwrap();
+    let mut cmd = apply_cmd(dir.path(), &ok.base_url());
+    cmd.env("OMNI_API_TOKEN", SECRET);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 4, "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    plan_for(dir.path(), &live, &other.base_url());
+    let mut cmd = apply_cmd(dir.path(), &ok.base_url());
+    cmd.args(["--token", SECRET]);
+    let (code, stderr, _) = run_clean(&mut cmd, dir.path());
+    assert_eq!(code, 4, "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
 }
