@@ -14,13 +14,50 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// An org and its policies: `groups[i]` is (live members, declared members
 /// or `None` for a group no policy declares); `missing` declares a group
-/// that does not exist live; `ghost` declares a member nobody is.
+/// that does not exist live; `ghost` declares a member nobody is; `at_least`
+/// declares the groups `at_least` instead of `exact`; `rules` are user rules.
 #[derive(Debug, Clone)]
 struct Case {
     users: u32,
     groups: Vec<(BTreeSet<u32>, Option<BTreeSet<u32>>)>,
     missing: Option<BTreeSet<u32>>,
     ghost: bool,
+    at_least: bool,
+    rules: Vec<UserRule>,
+}
+
+/// A user rule: what it asks of which group indexes (an index past the
+/// live groups names a group that does not exist), for the users whose
+/// userName starts with `u<prefix>` (all of them without one).
+#[derive(Debug, Clone)]
+struct UserRule {
+    kind: RuleKind,
+    groups: Vec<usize>,
+    prefix: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RuleKind {
+    MustBeIn,
+    MustNotBeIn,
+    OnlyIn,
+}
+
+fn user_rule() -> impl Strategy<Value = UserRule> {
+    (
+        prop_oneof![
+            Just(RuleKind::MustBeIn),
+            Just(RuleKind::MustNotBeIn),
+            Just(RuleKind::OnlyIn)
+        ],
+        proptest::collection::vec(0usize..6, 1..3),
+        proptest::option::of(1u32..10),
+    )
+        .prop_map(|(kind, groups, prefix)| UserRule {
+            kind,
+            groups,
+            prefix,
+        })
 }
 
 fn case() -> impl Strategy<Value = Case> {
@@ -32,12 +69,16 @@ fn case() -> impl Strategy<Value = Case> {
             proptest::collection::vec(group, 1..5),
             proptest::option::of(set()),
             any::<bool>(),
+            proptest::bool::weighted(0.25),
+            proptest::collection::vec(user_rule(), 0..3),
         )
-            .prop_map(|(users, groups, missing, ghost)| Case {
+            .prop_map(|(users, groups, missing, ghost, at_least, rules)| Case {
                 users,
                 groups,
                 missing,
                 ghost,
+                at_least,
+                rules,
             })
     })
 }
@@ -51,10 +92,11 @@ fn yaml(case: &Case) -> String {
         }
         names.join(", ")
     };
+    let mode = if case.at_least { "at_least" } else { "exact" };
     for (i, (_, declared)) in case.groups.iter().enumerate() {
         if let Some(d) = declared {
             y.push_str(&format!(
-                "  - name: G{i}\n    members: exact\n    users: [{}]\n",
+                "  - name: G{i}\n    members: {mode}\n    users: [{}]\n",
                 list(d, case.ghost && i == 0)
             ));
         }
@@ -67,6 +109,22 @@ fn yaml(case: &Case) -> String {
     }
     if y.ends_with("groups:\n") {
         y.push_str("  []\n");
+    }
+    if !case.rules.is_empty() {
+        y.push_str("users:\n");
+    }
+    for (n, rule) in case.rules.iter().enumerate() {
+        let key = match rule.kind {
+            RuleKind::MustBeIn => "must_be_in",
+            RuleKind::MustNotBeIn => "must_not_be_in",
+            RuleKind::OnlyIn => "only_in",
+        };
+        let names: Vec<String> = rule.groups.iter().map(|k| format!("\"G{k}\"")).collect();
+        y.push_str(&format!("  - id: rule-{n}\n"));
+        if let Some(p) = rule.prefix {
+            y.push_str(&format!("    where: 'userName sw \"u{p}\"'\n"));
+        }
+        y.push_str(&format!("    {key}: [{}]\n", names.join(", ")));
     }
     y
 }
@@ -183,7 +241,7 @@ async fn run(case: Case) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
 
     #[test]
     fn apply_of_plan_fixes_what_it_planned_and_nothing_else(case in case()) {
