@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::projection::Projection;
+use crate::projection::{Projection, Str};
 use crate::scim::OMNI_USER_EXTENSION_URN;
 use rayon::prelude::*;
 
@@ -320,28 +320,6 @@ impl<'de: 'a, 'a> Visitor<'de> for CoreSeed<'a> {
             }
         }
         Ok(out)
-    }
-}
-
-/// A string, borrowed from the input when it has no escapes.
-struct Str<'de>(Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Str<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct StrVisitor;
-        impl<'de> Visitor<'de> for StrVisitor {
-            type Value = Str<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(StrVisitor)
     }
 }
 
