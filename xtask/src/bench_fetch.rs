@@ -2,7 +2,8 @@
 //! `scimdrift-sim` with latency and a rate limit, against the rate-limit bound
 //! and a sequential client measured in the same run, and with 1, 2 and 4 API
 //! keys against a simulator limiting each key; writes `## Fetch` in
-//! BENCHMARKS.md.
+//! BENCHMARKS.md, carrying over the targeted-refresh subsection that
+//! `cargo xtask bench-refresh` writes there.
 
 use crate::flags;
 use crate::util::{self, sim};
@@ -125,9 +126,12 @@ pub fn run(opts: &flags::BenchFetch) -> Result<()> {
     let keys = bench_keys(&bins, &dir, runs)?;
     let mut section = render(&rows, runs, &spec);
     section.push_str(&keys);
-    section.push_str(&economy_section());
+    let path = util::root().join("BENCHMARKS.md");
+    section.push_str(&refresh_subsection(
+        &std::fs::read_to_string(&path).unwrap_or_default(),
+    ));
     eprint!("{section}");
-    util::benchmarks_md::write_section(&util::root().join("BENCHMARKS.md"), "## Fetch", &section)?;
+    util::benchmarks_md::write_section(&path, "## Fetch", &section)?;
     eprintln!("wrote the `## Fetch` section of BENCHMARKS.md");
     Ok(())
 }
@@ -266,79 +270,20 @@ fetch N times as fast without a single 429; the request count does not change wi
     Ok(s)
 }
 
-/// Requests of a full fetch at page size `page`: every page, plus one
-/// end-of-list confirmation for each kind whose last page is full (asserted
-/// on a smaller org by `scimdrift-fetch`
-/// `economy::a_refresh_of_three_groups_costs_three_requests_plus_unknown_members`).
-fn full_fetch_requests(counts: &[u64], page: u64) -> u64 {
-    counts
-        .iter()
-        .map(|&n| n.div_ceil(page).max(1) + u64::from(n > 0 && n % page == 0))
-        .sum()
-}
-
-/// Wall time of `requests` at `per_min`, the first request sent at once.
-fn at_rate(requests: u64, per_min: f64) -> String {
-    let secs = requests.saturating_sub(1) as f64 * 60.0 / per_min;
-    if secs >= 3600.0 {
-        format!(
-            "{:.0} h {:02.0} min",
-            (secs / 3600.0).floor(),
-            (secs % 3600.0) / 60.0
+/// The targeted-refresh subsection `cargo xtask bench-refresh` writes under
+/// `## Fetch`, carried over from `doc` (the current BENCHMARKS.md), or a line
+/// saying how to measure it.
+fn refresh_subsection(doc: &str) -> String {
+    util::benchmarks_md::subsection(doc, "## Fetch", crate::bench_refresh::HEADING_PREFIX)
+        .map_or_else(
+            || {
+                format!(
+                    "{}\n\nNot measured yet: run `cargo xtask bench-refresh`.\n\n",
+                    crate::bench_refresh::HEADING
+                )
+            },
+            str::to_owned,
         )
-    } else if secs >= 60.0 {
-        format!("{:.1} min", secs / 60.0)
-    } else {
-        format!("{secs:.1} s")
-    }
-}
-
-/// The request economy of `check --refresh` on the L workload, computed
-/// from the request-count formulas the fetch tests assert.
-fn economy_section() -> String {
-    let (groups, users, embed) = (5_000u64, 50_000u64, 1_000_000u64);
-    let page = 100;
-    let full = full_fetch_requests(&[groups, users, embed], page);
-    let every_group = full_fetch_requests(&[groups], page);
-    let mut s = String::new();
-    s.push_str(&format!(
-        "### Targeted refresh: request economy on L (computed)\n\n\
-Workload L: {groups} groups, {users} users, {embed} embed users, pages of {page} (Omni's default). These figures are **computed, \
-not measured**: request counts are arithmetic given the page size (every page, plus one end-of-list confirmation per kind whose \
-last page is full), and the wall time at the default `--rate-limit 50/min` is (requests − 1) ÷ 50 minutes for one key. \
-The formulas are asserted against the simulator's request log on a smaller org (1000 users, 3000 embed users, 50 groups: \
-43 requests for the full fetch, 6 for a refresh of 3 groups with one unknown user and one unknown embed user) by \
-`scimdrift-fetch` `economy::a_refresh_of_three_groups_costs_three_requests_plus_unknown_members`, \
-and the L numbers below by `economy::the_l_workload_figures_in_benchmarks_md`.\n\n"
-    ));
-    s.push_str("| run | requests | wall time, 1 key at 50/min | 4 keys at 50/min each |\n|---|---:|---:|---:|\n");
-    let rows: [(&str, u64); 4] = [
-        ("full fetch (`scimdrift fetch`, or `check` live)", full),
-        (
-            "`check --base … --snapshot … --refresh`, 3 exact group declarations changed, no unknown member",
-            3,
-        ),
-        (
-            "the same, with 2 new users and 1 new embed user in those groups (3 + 2 × 1 + 1 × 2)",
-            7,
-        ),
-        (
-            "`check --snapshot … --refresh` without `--base` (every group; users from the snapshot)",
-            every_group,
-        ),
-    ];
-    for (run, requests) in rows {
-        s.push_str(&format!(
-            "| {run} | {requests} | {} | {} |\n",
-            at_rate(requests, 50.0),
-            at_rate(requests, 200.0)
-        ));
-    }
-    s.push_str(
-        "\nA member the snapshot does not know costs one request if it is a user (`GET /users/{id}`) and two if it is an embed user \
-(`/users/{id}` answers 404 first); a refreshed name the server no longer lists costs one `GET /groups/{id}` per snapshot group of that name.\n\n",
-    );
-    s
 }
 
 fn render(rows: &[Row], runs: usize, spec: &OrgSpec) -> String {
@@ -391,19 +336,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn l_workload_economy_is_computed_from_the_formulas() {
+    fn the_refresh_subsection_is_carried_over() {
+        let doc = format!(
+            "# B\n\n## Fetch\nold\n\n{}\nmeasured\n\n## Hot paths\nx\n",
+            crate::bench_refresh::HEADING
+        );
         assert_eq!(
-            full_fetch_requests(&[5_000, 50_000, 1_000_000], 100),
-            10_553
+            refresh_subsection(&doc),
+            format!("{}\nmeasured\n\n", crate::bench_refresh::HEADING)
         );
-        assert_eq!(full_fetch_requests(&[50, 1000, 3000], 100), 43);
-        assert_eq!(at_rate(10_553, 50.0), "3 h 31 min");
-        assert_eq!(at_rate(3, 50.0), "2.4 s");
-        let section = economy_section();
+        let missing = refresh_subsection("# B\n\n## Fetch\nold\n");
         assert!(
-            section.contains("| 10553 | 3 h 31 min | 52.8 min |"),
-            "{section}"
+            missing.starts_with(crate::bench_refresh::HEADING),
+            "{missing}"
         );
-        assert!(section.contains("| 3 | 2.4 s | 0.6 s |"), "{section}");
+        assert!(missing.contains("cargo xtask bench-refresh"), "{missing}");
     }
 }

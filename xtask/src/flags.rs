@@ -100,6 +100,20 @@ pub enum Task {
     /// the same run, and the effect of `--page-size auto`. Writes `## Fetch` in
     /// BENCHMARKS.md.
     BenchFetch(BenchFetch),
+    /// check --refresh vs full fetch on L: requests in the sim's log -> BENCHMARKS.md
+    ///
+    /// Generates the workload (default L: 50000 users, 1000000 embed users,
+    /// 5000 groups) and serves it with `scimdrift-sim` in this process with no
+    /// rate limit. Counts, in the simulator's request log: the release
+    /// `scimdrift fetch --page-size 100`; `scimdrift check --base --snapshot
+    /// --refresh` of a PR changing three exact group declarations, before and
+    /// after two new users and one new embed user join those groups; and
+    /// `check --snapshot --refresh` without --base. Times each refresh check
+    /// with no limit and at --rate-limit 50/min, and compares its findings with
+    /// a check of the whole data. Runs the release build of xtask unless
+    /// --debug. Writes `### Targeted refresh: request economy on L (measured)`
+    /// under `## Fetch` in BENCHMARKS.md (workload L only).
+    BenchRefresh(BenchRefresh),
     /// scimdrift apply of 1,000 memberships in 50 groups vs the bound -> BENCHMARKS.md
     ///
     /// Serves an org of 2,000 users and 50 groups of 100 with `scimdrift-sim`
@@ -257,6 +271,43 @@ pub struct BenchFetch {
     /// Runs per configuration (medians are reported)
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
     pub runs: usize,
+}
+
+#[derive(Debug, Args, Clone, PartialEq, Eq)]
+pub struct BenchRefresh {
+    /// The workload
+    #[arg(long, value_enum, default_value_t = Size::L)]
+    pub size: Size,
+    /// Runs of each refresh check at each rate (medians are reported)
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = positive::<usize>)]
+    pub runs: usize,
+    /// Use debug builds in this process (times mean nothing; leaves BENCHMARKS.md alone)
+    #[arg(long)]
+    pub debug: bool,
+    /// Do not write BENCHMARKS.md
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl BenchRefresh {
+    /// The command line that parses back into `self` (for the release build
+    /// of xtask).
+    pub fn to_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec![
+            "bench-refresh".into(),
+            "--size".into(),
+            self.size.name().into(),
+            "--runs".into(),
+            self.runs.to_string().into(),
+        ];
+        if self.debug {
+            args.push("--debug".into());
+        }
+        if self.dry_run {
+            args.push("--dry-run".into());
+        }
+        args
+    }
 }
 
 #[derive(Debug, Args, Clone, PartialEq, Eq)]
@@ -607,6 +658,40 @@ mod tests {
             Task::BenchFetch(BenchFetch { runs: 1 })
         );
         assert!(matches!(parse(&[]), Ok(Xtask { task: None })));
+        assert_eq!(
+            task(&["bench-refresh"]),
+            Task::BenchRefresh(BenchRefresh {
+                size: Size::L,
+                runs: 3,
+                debug: false,
+                dry_run: false
+            })
+        );
+    }
+
+    #[test]
+    fn bench_refresh_args_parse_back() {
+        for spec in [
+            BenchRefresh {
+                size: Size::L,
+                runs: 3,
+                debug: false,
+                dry_run: false,
+            },
+            BenchRefresh {
+                size: Size::S,
+                runs: 1,
+                debug: true,
+                dry_run: true,
+            },
+        ] {
+            let args = spec.to_args();
+            let flags = Xtask::try_parse_from(std::iter::once(OsString::from("xtask")).chain(args));
+            assert_eq!(
+                flags.ok().and_then(|f| f.task),
+                Some(Task::BenchRefresh(spec))
+            );
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod bench_fetch;
 mod bench_filter;
 mod bench_hot;
 mod bench_init;
+mod bench_refresh;
 mod ci;
 mod drift;
 mod fetch_roundtrip;
@@ -75,6 +76,7 @@ fn run(task: Option<Task>) -> Result<ExitCode> {
         Task::BenchFilter(opts) => bench_filter::run(&opts),
         Task::BenchFetch(opts) => bench_fetch::run(&opts),
         Task::BenchApply(opts) => bench_apply::run(&opts),
+        Task::BenchRefresh(opts) => bench_refresh::run(&opts),
         Task::BenchEngine(opts) => bench_engine::run(&opts),
         Task::BenchInit(opts) => bench_init::run(&opts),
         Task::BenchHot(opts) => bench_hot::run(&opts),
