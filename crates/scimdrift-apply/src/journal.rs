@@ -71,6 +71,17 @@ pub enum Entry {
         #[serde(skip_serializing_if = "Option::is_none")]
         detail: Option<String>,
     },
+    /// The apply stopped on an error that ends it (the key rejected, the
+    /// server unreachable); the lines above say what was done before. No
+    /// `end` line follows.
+    Abort {
+        /// When.
+        at: String,
+        /// The group being written or verified when it stopped.
+        group: String,
+        /// Why, in words (never a credential).
+        error: String,
+    },
     /// The apply ends.
     End {
         /// When.

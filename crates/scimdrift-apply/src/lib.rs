@@ -151,7 +151,10 @@ pub async fn apply(
     })?;
     let mut reports = Vec::with_capacity(plan.groups.len());
     for group in &plan.groups {
-        let r = execute::run(writer, group).await?;
+        let r = match execute::run(writer, group).await {
+            Ok(r) => r,
+            Err(e) => return Err(abort(journal, &group.display_name, e)),
+        };
         tracing::info!(group = %r.display_name, outcome = r.outcome.as_str(), "group");
         journal.append(&Entry::Operation {
             plan: plan.checksum.clone(),
@@ -171,7 +174,10 @@ pub async fn apply(
         if !matches!(r.outcome, Outcome::Applied | Outcome::AlreadyTrue) {
             continue;
         }
-        let (verified, detail) = execute::verify(writer, group, r).await?;
+        let (verified, detail) = match execute::verify(writer, group, r).await {
+            Ok(v) => v,
+            Err(e) => return Err(abort(journal, &group.display_name, e)),
+        };
         r.verified = Some(verified);
         r.verify_detail = detail.clone();
         journal.append(&Entry::Verify {
@@ -192,6 +198,20 @@ pub async fn apply(
         groups: reports,
         counts: writer.counts(),
     })
+}
+
+/// Journals why the apply stops (best effort: the error that stops it is
+/// what the caller reports) and hands the error back.
+fn abort(journal: &mut Journal, group: &str, error: ApplyError) -> ApplyError {
+    let entry = Entry::Abort {
+        at: journal::timestamp(),
+        group: group.to_owned(),
+        error: error.to_string(),
+    };
+    if let Err(e) = journal.append(&entry) {
+        tracing::warn!("cannot journal why the apply stopped: {e}");
+    }
+    error
 }
 
 fn target_of(writer: &Writer) -> String {

@@ -38,17 +38,17 @@ struct UserRule {
 
 #[derive(Debug, Clone, Copy)]
 enum RuleKind {
-    MustBeIn,
-    MustNotBeIn,
-    OnlyIn,
+    Require,
+    Forbid,
+    Only,
 }
 
 fn user_rule() -> impl Strategy<Value = UserRule> {
     (
         prop_oneof![
-            Just(RuleKind::MustBeIn),
-            Just(RuleKind::MustNotBeIn),
-            Just(RuleKind::OnlyIn)
+            Just(RuleKind::Require),
+            Just(RuleKind::Forbid),
+            Just(RuleKind::Only)
         ],
         proptest::collection::vec(0usize..6, 1..3),
         proptest::option::of(1u32..10),
@@ -115,9 +115,9 @@ fn yaml(case: &Case) -> String {
     }
     for (n, rule) in case.rules.iter().enumerate() {
         let key = match rule.kind {
-            RuleKind::MustBeIn => "must_be_in",
-            RuleKind::MustNotBeIn => "must_not_be_in",
-            RuleKind::OnlyIn => "only_in",
+            RuleKind::Require => "must_be_in",
+            RuleKind::Forbid => "must_not_be_in",
+            RuleKind::Only => "only_in",
         };
         let names: Vec<String> = rule.groups.iter().map(|k| format!("\"G{k}\"")).collect();
         y.push_str(&format!("  - id: rule-{n}\n"));

@@ -351,6 +351,14 @@ async fn plan_and_apply_never_show_the_token() {
     let (code, stderr, _) = run_clean(&mut cmd, dir.path());
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("HTTP 401"), "{stderr}");
+    // The journal says why the apply stopped (and, checked above, holds
+    // no token).
+    let journal = std::fs::read_to_string(dir.path().join("plan.journal.jsonl")).unwrap();
+    let last = journal.lines().last().unwrap_or_default();
+    assert!(
+        last.contains(r#""event":"abort""#) && last.contains("401"),
+        "{journal}"
+    );
 
     // A server that keeps failing reads (exit 1), and one that loses every
     // write's answer (settled by re-reading: exit 0).
