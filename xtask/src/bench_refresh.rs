@@ -51,11 +51,14 @@ const DEFAULT_RATE: &str = "50/min";
 const DEFAULT_PER_MIN: f64 = 50.0;
 /// The PR's refresh checks are timed at both.
 const BOTH_RATES: &[&str] = &[NO_LIMIT, DEFAULT_RATE];
+/// `SCIMDRIFT_MAX_SNAPSHOT_MB` of every check: L's snapshot is just over the
+/// default 1 GiB.
+const MAX_SNAPSHOT_MB: &str = "4096";
 /// New members joining the PR's groups after the snapshot.
 const NEW_USERS: usize = 2;
 const NEW_EMBED_USERS: usize = 1;
 /// Groups the PR declares have between this many members (inclusive).
-const MEMBERS: std::ops::RangeInclusive<usize> = 5..=200;
+const MEMBERS: std::ops::RangeInclusive<usize> = 5..=1000;
 
 pub fn run(opts: &flags::BenchRefresh) -> Result<()> {
     if cfg!(debug_assertions) && !opts.debug {
@@ -108,17 +111,18 @@ pub fn run(opts: &flags::BenchRefresh) -> Result<()> {
         sim: &sim,
     };
 
+    // The PR: three exact declarations; head drops one member of each.
+    let groups = sim.with_store(pick_groups)?;
+
     // The full fetch.
     let fetch = runner.fetch()?;
     eprintln!(
         "full fetch: {} requests ({}), {:.1} s",
         fetch.log.len(),
         breakdown(&fetch.log),
-        fetch.no_limit_s
+        fetch.no_limit_s()
     );
 
-    // The PR: three exact declarations; head drops one member of each.
-    let groups = sim.with_store(pick_groups)?;
     std::fs::create_dir_all(dir.join("base"))?;
     std::fs::create_dir_all(dir.join("head"))?;
     std::fs::write(dir.join("base/groups.yaml"), policies_yaml(&groups, false))?;
@@ -327,7 +331,10 @@ fn pick_groups(store: &Store) -> Result<Vec<Picked>> {
     }
     ensure!(
         departments.len() == 2 && entities.len() == 1,
-        "the org has no two department groups and one entity group to declare"
+        "the org has {} department group(s) and {} entity group(s) with {MEMBERS:?} members, a unique name and \
+         every member named: 2 and 1 are needed",
+        departments.len(),
+        entities.len()
     );
     departments.extend(entities);
     Ok(departments)
@@ -432,12 +439,13 @@ fn add_new_members(sim: &Simulator, groups: &[Picked]) -> Result<Vec<String>> {
     Ok(ids)
 }
 
-/// One command measured: the requests of its last run, its wall times
-/// (medians) and the report of its first run.
+/// One command measured: the requests of its last run, the wall time of
+/// every run with no limit in effect and at the default rate, and the report
+/// of its first run.
 struct Timed {
     log: Vec<RequestRecord>,
-    no_limit_s: f64,
-    default_rate_s: Option<f64>,
+    no_limit: Vec<f64>,
+    default_rate: Vec<f64>,
     report: Value,
     /// Snapshot bytes (the fetch only).
     bytes: u64,
@@ -446,6 +454,32 @@ struct Timed {
 impl Timed {
     fn requests(&self) -> usize {
         self.log.len()
+    }
+
+    /// The median wall time with no limit in effect.
+    fn no_limit_s(&self) -> f64 {
+        util::median(self.no_limit.iter().copied()).unwrap_or(f64::NAN)
+    }
+
+    /// The median wall time at the default rate, if it was measured.
+    fn default_rate_s(&self) -> Option<f64> {
+        util::median(self.default_rate.iter().copied())
+    }
+}
+
+/// A median wall time for people, with the range of the runs when there
+/// were several: `16.6 s (13.7–18.5 s)`.
+fn spread(walls: &[f64]) -> String {
+    let median = util::median(walls.iter().copied()).unwrap_or(f64::NAN);
+    let (lo, hi) = walls
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &w| {
+            (lo.min(w), hi.max(w))
+        });
+    if walls.len() > 1 {
+        format!("{} ({lo:.1}–{})", secs(median), secs(hi))
+    } else {
+        secs(median)
     }
 }
 
@@ -462,6 +496,7 @@ impl Runner<'_> {
         let mut cmd = Command::new(self.bin);
         cmd.current_dir(self.dir)
             .args(args)
+            .env("SCIMDRIFT_MAX_SNAPSHOT_MB", MAX_SNAPSHOT_MB)
             .env_remove("OMNI_BASE_URL")
             .env_remove("OMNI_API_TOKEN");
         cmd
@@ -531,8 +566,8 @@ impl Runner<'_> {
         );
         Ok(Timed {
             log,
-            no_limit_s: wall,
-            default_rate_s: None,
+            no_limit: vec![wall],
+            default_rate: Vec::new(),
             report: Value::Null,
             bytes,
         })
@@ -580,12 +615,11 @@ impl Runner<'_> {
                 walls.entry(rate).or_default().push(wall);
             }
         }
-        let median = |rate: &str| util::median(walls.get(rate).cloned().unwrap_or_default());
-        let no_limit_s = median(NO_LIMIT).context("no run")?;
+        let mut walls_at = |rate: &str| walls.remove(rate).unwrap_or_default();
         Ok(Timed {
             log: log.context("no run")?,
-            no_limit_s,
-            default_rate_s: median(DEFAULT_RATE),
+            no_limit: walls_at(NO_LIMIT),
+            default_rate: walls_at(DEFAULT_RATE),
             report,
             bytes: 0,
         })
@@ -606,8 +640,8 @@ impl Runner<'_> {
         );
         Ok(Timed {
             log,
-            no_limit_s: wall,
-            default_rate_s: None,
+            no_limit: vec![wall],
+            default_rate: Vec::new(),
             report,
             bytes: 0,
         })
@@ -723,6 +757,11 @@ fn secs(s: f64) -> String {
     }
 }
 
+/// A difference of seconds with its sign, `?` when there is none.
+fn signed(d: Option<f64>) -> String {
+    d.map_or_else(|| "?".to_owned(), |d| format!("{d:+.1} s"))
+}
+
 /// Wall time of `requests` at `per_min`, the first request sent at once.
 fn at_rate(requests: usize, per_min: f64) -> String {
     let secs = requests.saturating_sub(1) as f64 * 60.0 / per_min;
@@ -787,7 +826,7 @@ fn render(f: &Figures<'_>) -> String {
         "Workload {}: the `gen-org` org of {} users, {} embed users and {} groups, served by `scimdrift-sim` in the xtask's \
 process over loopback with **no server rate limit**. Every request count is read from the simulator's request log (and \
 equals the count the client reports). The {build} `scimdrift fetch --page-size 100` (Omni's default page size) writes the \
-snapshot ({:.0} MiB, complete, every resource). The PR: the base declares 3 groups `members: exact` with their live members \
+snapshot ({:.0} MiB, complete, every resource; the checks read it with `SCIMDRIFT_MAX_SNAPSHOT_MB={MAX_SNAPSHOT_MB}`). The PR: the base declares 3 groups `members: exact` with their live members \
 ({}), the head drops one member of each ({} introduced `member_unexpected`); `unmanaged_groups: ignore`, nothing else is \
 declared. Wall times are of the whole command (process start, reading the snapshot, checking base and head, the JSON \
 report), medians of {} run(s) with no client limit in effect (`--rate-limit 6000000/min`) and, for the PR's refresh \
@@ -804,10 +843,11 @@ checks, at the default `--rate-limit 50/min` (one key). The rows marked *compute
     ));
     s.push_str("| run | requests | what was asked | wall, no limit | wall at 50/min |\n|---|---:|---|---:|---:|\n");
     let at_50 = |t: &Timed| {
-        t.default_rate_s.map_or_else(
-            || format!("{} *computed*", at_rate(t.requests(), DEFAULT_PER_MIN)),
-            secs,
-        )
+        if t.default_rate.is_empty() {
+            format!("{} *computed*", at_rate(t.requests(), DEFAULT_PER_MIN))
+        } else {
+            spread(&t.default_rate)
+        }
     };
     for (row, t) in [
         (ROW_FULL, f.fetch),
@@ -820,7 +860,7 @@ checks, at the default `--rate-limit 50/min` (one key). The rows marked *compute
             "| {row} | {} | {} | {} | {} |\n",
             t.requests(),
             breakdown(&t.log),
-            secs(t.no_limit_s),
+            spread(&t.no_limit),
             at_50(t),
         ));
     }
@@ -841,14 +881,34 @@ which kind it is, so `/users/{{id}}` is asked first and answers 404, then `/embe
 per unknown embed user. Without `--base` every group is read ({pages} list requests{confirm}) and every member id the snapshot does not know is asked for: here the org's {dangling} dangling members (ids no \
 identity has, one in every 50th group), two 404s each. The PR's refresh checks' findings ({} in all) are identical, id for id \
 and change for change, to the same PR checked against the whole snapshot (before the new members joined) and against a full \
-live fetch (after). Most of a refresh's wall time is reading the snapshot and checking; at 50/min the limit adds \
-(requests − 1) × 1.2 s.\n\n",
+live fetch (after).\n\n\
+Wall times: a refresh check is mostly reading the {:.0} MiB snapshot and checking base and head ({} with no limit). \
+On loopback with no limit a full live PR check, fetch included, takes {}: the refresh pays off against the rate limit, not \
+on a link nothing limits. At 50/min the limit's own share is (requests − 1) × 1.2 s, {} and {} for the two PR rows; their \
+medians differ from the unlimited ones by {} and {}, while the runs of one command spread over up to {:.1} s (min–max in \
+parentheses) on this shared 2-core machine.\n\n",
         full as f64 / three.max(1) as f64,
-        f.three.default_rate_s.map_or_else(|| "?".to_owned(), secs),
+        f.three.default_rate_s().map_or_else(|| "?".to_owned(), secs),
         at_rate(full, DEFAULT_PER_MIN),
         3 + NEW_USERS + 2 * NEW_EMBED_USERS,
         NEW_USERS + NEW_EMBED_USERS,
         f.findings,
+        f.snapshot_mib,
+        secs(f.three.no_limit_s()),
+        secs(f.live.no_limit_s()),
+        at_rate(three, DEFAULT_PER_MIN),
+        at_rate(unknown, DEFAULT_PER_MIN),
+        signed(f.three.default_rate_s().map(|s| s - f.three.no_limit_s())),
+        signed(f.unknown.default_rate_s().map(|s| s - f.unknown.no_limit_s())),
+        [f.three, f.unknown]
+            .iter()
+            .flat_map(|t| [&t.no_limit, &t.default_rate])
+            .map(|walls| {
+                let hi = walls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let lo = walls.iter().copied().fold(f64::INFINITY, f64::min);
+                if walls.is_empty() { 0.0 } else { hi - lo }
+            })
+            .fold(0.0, f64::max),
     ));
     s
 }
@@ -912,6 +972,10 @@ mod tests {
         assert_eq!(at_rate(51, 50.0), "1.0 min");
         assert_eq!(secs(7.25), "7.2 s");
         assert_eq!(secs(95.0), "1.6 min");
+        assert_eq!(spread(&[16.6, 13.7, 18.5]), "16.6 s (13.7–18.5 s)");
+        assert_eq!(spread(&[2.0]), "2.0 s");
+        assert_eq!(signed(Some(-0.54)), "-0.5 s");
+        assert_eq!(signed(Some(2.4)), "+2.4 s");
     }
 
     #[test]
