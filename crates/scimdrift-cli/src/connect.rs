@@ -28,8 +28,9 @@ pub struct ConnectArgs {
 
     /// Read API tokens (Omni Organization API keys) from this file: one per
     /// line, blank lines and `#` comments ignored. Repeat it to add files.
-    /// Each key has its own rate limit, and requests are spread over them.
-    /// Default: the OMNI_API_TOKEN environment variable (one token).
+    /// Each key has its own rate limit, and requests are spread over them
+    /// (`apply` takes exactly one key). Default: the OMNI_API_TOKEN
+    /// environment variable (one token).
     #[arg(long, value_name = "FILE", conflicts_with = "token")]
     pub token_file: Vec<PathBuf>,
 

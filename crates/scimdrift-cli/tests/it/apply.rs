@@ -265,3 +265,21 @@ async fn a_group_changed_since_the_plan_is_skipped_the_others_applied_and_exit_i
         sim.requests()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_keys_are_refused_and_nothing_is_sent() {
+    let sim = sim().await;
+    let dir = tempfile::tempdir().unwrap();
+    plan(dir.path(), &sim, POLICIES);
+    std::fs::write(dir.path().join("keys"), format!("{TOKEN}\nsecond-key\n")).unwrap();
+    sim.clear_requests();
+    let out = apply(dir.path(), &sim, &["--confirm", "--token-file", "keys"]).status(4);
+    assert!(
+        out.stderr
+            .contains("2 API keys given; this command uses exactly one"),
+        "{out}"
+    );
+    assert!(!out.stderr.contains(TOKEN), "{out}");
+    assert!(sim.requests().is_empty(), "{:?}", sim.requests());
+    assert_untouched(&sim);
+}
