@@ -446,6 +446,10 @@ struct Timed {
     log: Vec<RequestRecord>,
     no_limit: Vec<f64>,
     default_rate: Vec<f64>,
+    /// Seconds from the first request to the last one arriving, per run,
+    /// with no limit in effect and at the default rate.
+    span_no_limit: Vec<f64>,
+    span_default_rate: Vec<f64>,
     report: Value,
     /// Snapshot bytes (the fetch only).
     bytes: u64,
@@ -461,9 +465,32 @@ impl Timed {
         util::median(self.no_limit.iter().copied()).unwrap_or(f64::NAN)
     }
 
+    /// The median span of the requests with no limit and at the default
+    /// rate (`—` when not measured), for people.
+    fn spans(&self) -> String {
+        format!(
+            "{}; {}",
+            median_or_dash(&self.span_no_limit),
+            median_or_dash(&self.span_default_rate)
+        )
+    }
+
     /// The median wall time at the default rate, if it was measured.
     fn default_rate_s(&self) -> Option<f64> {
         util::median(self.default_rate.iter().copied())
+    }
+}
+
+/// The median of some seconds for people, `—` when there are none.
+fn median_or_dash(values: &[f64]) -> String {
+    util::median(values.iter().copied()).map_or_else(|| "—".to_owned(), secs)
+}
+
+/// Seconds from the first request of `log` to the last one arriving.
+fn span(log: &[RequestRecord]) -> f64 {
+    match (log.first(), log.last()) {
+        (Some(first), Some(last)) => last.received.saturating_sub(first.received).as_secs_f64(),
+        _ => 0.0,
     }
 }
 
@@ -532,6 +559,7 @@ impl Runner<'_> {
         let out = cmd.output().context("cannot run scimdrift fetch")?;
         let wall = started.elapsed().as_secs_f64();
         let log = self.sim.requests();
+        let spanned = span(&log);
         ensure!(
             out.status.code() == Some(0),
             "scimdrift fetch exited {} (3 is incomplete): {}",
@@ -568,6 +596,8 @@ impl Runner<'_> {
             log,
             no_limit: vec![wall],
             default_rate: Vec::new(),
+            span_no_limit: vec![spanned],
+            span_default_rate: Vec::new(),
             report: Value::Null,
             bytes,
         })
@@ -580,6 +610,7 @@ impl Runner<'_> {
         let mut report = Value::Null;
         let mut log: Option<Vec<RequestRecord>> = None;
         let mut walls: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+        let mut spans: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
         for &rate in rates {
             for run in 0..runs {
                 self.sim.clear_requests();
@@ -611,15 +642,20 @@ impl Runner<'_> {
                 if report.is_null() {
                     report = this;
                 }
-                log = Some(requests);
                 walls.entry(rate).or_default().push(wall);
+                spans.entry(rate).or_default().push(span(&requests));
+                log = Some(requests);
             }
         }
         let mut walls_at = |rate: &str| walls.remove(rate).unwrap_or_default();
+        let (no_limit, default_rate) = (walls_at(NO_LIMIT), walls_at(DEFAULT_RATE));
+        let mut spans_at = |rate: &str| spans.remove(rate).unwrap_or_default();
         Ok(Timed {
             log: log.context("no run")?,
-            no_limit: walls_at(NO_LIMIT),
-            default_rate: walls_at(DEFAULT_RATE),
+            no_limit,
+            default_rate,
+            span_no_limit: spans_at(NO_LIMIT),
+            span_default_rate: spans_at(DEFAULT_RATE),
             report,
             bytes: 0,
         })
@@ -633,6 +669,7 @@ impl Runner<'_> {
         let wall = started.elapsed().as_secs_f64();
         ensure!(code == 2, "the full live check exited {code}, not 2");
         let log = self.sim.requests();
+        let spanned = span(&log);
         eprintln!(
             "full live check: {} requests ({}), {wall:.1} s",
             log.len(),
@@ -642,6 +679,8 @@ impl Runner<'_> {
             log,
             no_limit: vec![wall],
             default_rate: Vec::new(),
+            span_no_limit: vec![spanned],
+            span_default_rate: Vec::new(),
             report,
             bytes: 0,
         })
@@ -841,7 +880,10 @@ checks, at the default `--rate-limit 50/min` (one key). The rows marked *compute
         f.introduced,
         f.runs,
     ));
-    s.push_str("| run | requests | what was asked | wall, no limit | wall at 50/min |\n|---|---:|---|---:|---:|\n");
+    s.push_str(
+        "| run | requests | what was asked | first → last request, no limit; at 50/min | wall, no limit | wall at 50/min |\n\
+|---|---:|---|---:|---:|---:|\n",
+    );
     let at_50 = |t: &Timed| {
         if t.default_rate.is_empty() {
             format!("{} *computed*", at_rate(t.requests(), DEFAULT_PER_MIN))
@@ -857,9 +899,10 @@ checks, at the default `--rate-limit 50/min` (one key). The rows marked *compute
         (ROW_LIVE, f.live),
     ] {
         s.push_str(&format!(
-            "| {row} | {} | {} | {} | {} |\n",
+            "| {row} | {} | {} | {} | {} | {} |\n",
             t.requests(),
             breakdown(&t.log),
+            t.spans(),
             spread(&t.no_limit),
             at_50(t),
         ));
@@ -884,9 +927,10 @@ and change for change, to the same PR checked against the whole snapshot (before
 live fetch (after).\n\n\
 Wall times: a refresh check is mostly reading the {:.0} MiB snapshot and checking base and head ({} with no limit). \
 On loopback with no limit a full live PR check, fetch included, takes {}: the refresh pays off against the rate limit, not \
-on a link nothing limits. At 50/min the limit's own share is (requests − 1) × 1.2 s, {} and {} for the two PR rows; their \
-medians differ from the unlimited ones by {} and {}, while the runs of one command spread over up to {:.1} s (min–max in \
-parentheses) on this shared 2-core machine.\n\n",
+on a link nothing limits. The rate limit's own cost shows in the simulator's clock (first → last request arriving): \
+at 50/min the PR rows' requests span {} and {}, the (requests − 1) × 1.2 s the limiter spaces them by ({} and {}), against \
+{} and {} with no limit. Between the two rates the whole command's median wall time differs by {} and {}; the runs of \
+one command spread over up to {:.1} s (min–max in parentheses) on this shared 2-core machine.\n\n",
         full as f64 / three.max(1) as f64,
         f.three.default_rate_s().map_or_else(|| "?".to_owned(), secs),
         at_rate(full, DEFAULT_PER_MIN),
@@ -896,8 +940,12 @@ parentheses) on this shared 2-core machine.\n\n",
         f.snapshot_mib,
         secs(f.three.no_limit_s()),
         secs(f.live.no_limit_s()),
+        median_or_dash(&f.three.span_default_rate),
+        median_or_dash(&f.unknown.span_default_rate),
         at_rate(three, DEFAULT_PER_MIN),
         at_rate(unknown, DEFAULT_PER_MIN),
+        median_or_dash(&f.three.span_no_limit),
+        median_or_dash(&f.unknown.span_no_limit),
         signed(f.three.default_rate_s().map(|s| s - f.three.no_limit_s())),
         signed(f.unknown.default_rate_s().map(|s| s - f.unknown.no_limit_s())),
         [f.three, f.unknown]
