@@ -3,7 +3,9 @@
 //! costs three filtered group reads plus the members the snapshot does not
 //! know (one request for a user, two for an embed user: `/users/{id}` is
 //! asked first), against the full fetch's page count at the same page size.
-//! `BENCHMARKS.md` (`## Fetch`) applies the same formulas to the L workload.
+//! `BENCHMARKS.md` (`## Fetch`) has the same counts measured on the L
+//! workload (`cargo xtask bench-refresh`), and they must agree with these
+//! formulas.
 
 use scimdrift_fetch::{GroupSelection, NoProgress, PageSize, fetch, refresh};
 use scimdrift_proto::{Provider, Resource};
@@ -101,13 +103,54 @@ async fn a_refresh_of_three_groups_costs_three_requests_plus_unknown_members() {
     assert_eq!(merged.embed_users, truth.embed_users);
 }
 
+/// The request count in the row of BENCHMARKS.md's measured refresh table
+/// that starts with `row`.
+fn measured_requests(row: &str) -> usize {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../BENCHMARKS.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let heading = "### Targeted refresh: request economy on L (measured)";
+    let section = text
+        .split_once(heading)
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest))
+        .unwrap_or_else(|| panic!("BENCHMARKS.md has no `{heading}`"));
+    let line = section
+        .lines()
+        .find(|l| l.starts_with(&format!("| {row}")))
+        .unwrap_or_else(|| panic!("no row `{row}` under `{heading}`"));
+    line.split('|')
+        .nth(2)
+        .and_then(|cell| cell.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no request count in {line:?}"))
+}
+
 #[test]
 fn the_l_workload_figures_in_benchmarks_md() {
-    // L: 5000 groups, 50000 users, 1000000 embed users, pages of 100.
+    // L: 5000 groups, 50000 users, 1000000 embed users, pages of 100,
+    // measured in the simulator's request log by `cargo xtask bench-refresh`.
     let full = full_fetch_requests(&[5000, 50_000, 1_000_000], 100);
     assert_eq!(full, 10_553);
     // At 50 requests a minute: 211.1 minutes (3 h 31 min), in whole minutes 212.
     assert_eq!(full.div_ceil(50), 212);
-    assert_eq!(refresh_requests(3, 0, 0), 3);
+    assert_eq!(measured_requests("full fetch"), full);
+    // Three changed declarations; then 2 new users and 1 new embed user.
+    assert_eq!(
+        measured_requests("`check --base"),
+        refresh_requests(3, 0, 0)
+    );
+    assert_eq!(
+        measured_requests("the same, after"),
+        refresh_requests(3, 2, 1)
+    );
     assert_eq!(refresh_requests(3, 2, 1), 7);
+    // Every group: the group pages, and each dangling member (one in every
+    // 50th group of a generated org) asked for as a user and an embed user.
+    assert_eq!(
+        measured_requests("`check --snapshot"),
+        full_fetch_requests(&[5000], 100) + refresh_requests(0, 0, 5000 / 50)
+    );
+    // The full live check after the new members joined: the same page count.
+    assert_eq!(
+        measured_requests("full live PR check"),
+        full_fetch_requests(&[5000, 50_002, 1_000_001], 100)
+    );
 }
