@@ -46,10 +46,12 @@ async fn a_rejected_second_key_fails_naming_it_by_position_and_fingerprint() {
         )),
         "{err}"
     );
-    // Keys 1 and 3 were used too: the first pages went out on every key.
+    // Key 1 was used too (whether key 3 was, before key 2's 401 ended the
+    // fetch, depends on timing); no known key is index 2.
     let used: std::collections::BTreeSet<_> =
         sim.requests().iter().filter_map(|r| r.token).collect();
-    assert_eq!(used, [0, 1].into_iter().collect(), "{:?}", sim.requests());
+    assert!(used.contains(&0), "{:?}", sim.requests());
+    assert!(used.is_subset(&[0, 1].into_iter().collect()), "{used:?}");
 }
 
 #[tokio::test]
